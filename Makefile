@@ -1,0 +1,28 @@
+# The README's two commands. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLES := $(wildcard data/samples/*)
+
+.PHONY: report test lint install clean
+
+$(BIN)/dpia: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(BIN)/dpia
+
+install: $(BIN)/dpia
+
+report: install
+	$(BIN)/dpia validate --quiet $(SAMPLES)
+	$(BIN)/dpia screen $(SAMPLES)
+
+lint: install
+	$(BIN)/ruff check src tests
+
+test: lint
+	$(BIN)/python -m pytest --cov=dpia --cov-report=term-missing:skip-covered --cov-fail-under=85
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage reports/*.html reports/*.pdf

@@ -1,0 +1,351 @@
+"""An Audit: one provider's workspace folder, loaded into validated tables and metadata.
+
+``load`` reads and validates every file, collecting every problem (it raises only when the
+folder itself is missing). ``save`` validates in memory first and writes nothing if that fails;
+otherwise every file is written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from . import schemas, vocab
+from .errors import AuditInvalid, DpiaError
+from .problems import Problem
+from .tables import decode_utf8, read_csv, to_csv_text
+
+AUDIT_FILE = "audit.yaml"
+TABLE_FILES = tuple(schemas.TABLES)
+
+
+@dataclass
+class Audit:
+    path: Path
+    meta: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    lines: dict[str, list[int]] = field(default_factory=dict)
+    read_problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+    yaml_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.path.name
+
+    @property
+    def provider(self) -> str:
+        return str(self.meta.get("provider") or self.slug)
+
+    @property
+    def activities(self) -> pd.DataFrame:
+        return self.tables["activities.csv"]
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        return self.tables["flows.csv"]
+
+    @property
+    def risks(self) -> pd.DataFrame:
+        return self.tables["risks.csv"]
+
+    @property
+    def risk_method(self) -> str:
+        return str(self.meta.get("risk_method") or "ico")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def line(self, table: str, index: int) -> int:
+        rows = self.lines.get(table) or []
+        return rows[index] if 0 <= index < len(rows) else index + 2
+
+    def notice_path(self) -> Path:
+        return self.path / str(self.meta.get("notice") or "notice.txt")
+
+    def notice_text(self) -> str:
+        from .notice.text import read_notice  # the notice reader decodes like `dpia analyse`
+
+        return read_notice(self.notice_path()).text
+
+
+def load(path: str | Path) -> Audit:
+    """Read an audit folder and validate it; every problem is in ``audit.problems``."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DpiaError(f"{folder}: not an audit folder (expected a folder holding {AUDIT_FILE} and "
+                        f"{', '.join(TABLE_FILES)}); create one with `dpia new`")
+    meta, yaml_lines, problems = _read_yaml(folder / AUDIT_FILE)
+    audit = Audit(folder, meta, {}, yaml_lines=yaml_lines)
+    if problems:
+        audit.unreadable.add(AUDIT_FILE)
+    for table in TABLE_FILES:
+        frame, lines, table_problems, readable = read_csv(folder / table, schemas.columns(table))
+        audit.tables[table], audit.lines[table] = frame, lines
+        if not readable:
+            audit.unreadable.add(table)
+        problems += table_problems
+    audit.read_problems = problems
+    audit.problems = validate(audit)
+    return audit
+
+
+def validate(audit: Audit) -> list[Problem]:
+    """Every problem in the audit, errors and warnings, from its in-memory state."""
+    from .rules import run_rules
+
+    problems = list(audit.read_problems)
+    problems += _meta_problems(audit)
+    for table in TABLE_FILES:
+        if table not in audit.unreadable:
+            problems += _table_problems(audit, table)
+    problems += run_rules(audit)
+    return sorted(set(problems), key=lambda p: (p.file, p.row, p.column, p.message))
+
+
+def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
+    """Validate, then write every file atomically. Raises AuditInvalid, writing nothing, on errors."""
+    target = Path(path) if path is not None else audit.path
+    audit.read_problems = []
+    audit.unreadable = set()
+    audit.lines = {t: [i + 2 for i in range(len(f))] for t, f in audit.tables.items()}
+    audit.problems = validate(audit)
+    if audit.errors:
+        raise AuditInvalid(audit.errors)
+    target.mkdir(parents=True, exist_ok=True)
+    notice = audit.notice_path()
+    if target.resolve() != audit.path.resolve() and notice.is_file() and not (target / notice.name).exists():
+        shutil.copy2(notice, target / notice.name)
+    texts = {AUDIT_FILE: yaml.safe_dump(audit.meta, sort_keys=False, allow_unicode=True, width=100)}
+    for table in TABLE_FILES:
+        texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            temps.append((tmp, target / name))
+        for tmp, final in temps:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+    audit.path = target
+    return audit.problems
+
+
+# ---- audit.yaml ---------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    name = path.name
+    if not path.exists():
+        return {}, {}, [Problem(name, 0, "-", f"file is missing; every audit folder needs {AUDIT_FILE} "
+                                "(copy one from data/samples/ or run `dpia new`)")]
+    text, problems = decode_utf8(path.read_bytes(), name)
+    if text is None:
+        return {}, {}, problems
+    if not text.strip():
+        return {}, {}, [Problem(name, 0, "-", "file is empty; it needs at least provider, kind, notice, "
+                                "audit_date, assessor and scope")]
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, {}, [Problem(name, line, "-", f"not valid YAML ({reason}); check indentation and quotes")]
+    if not isinstance(data, dict):
+        return {}, {}, [Problem(name, 1, "-", "must be a mapping of keys (provider: ..., kind: ...)")]
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return data, lines, []
+
+
+def _meta_problems(audit: Audit) -> list[Problem]:
+    if AUDIT_FILE in audit.unreadable:
+        return []
+    meta, out = audit.meta, []
+
+    def problem(key: str, message: str, severity: str = "error") -> None:
+        out.append(Problem(AUDIT_FILE, audit.yaml_lines.get(key.split(".")[0], 0), key, message, severity, "audit_yaml"))
+
+    for key in meta:
+        if key not in schemas.AUDIT_KEYS:
+            close = difflib.get_close_matches(str(key), schemas.AUDIT_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(schemas.AUDIT_KEYS)}"
+            problem(str(key), f"unknown key {key!r}; {hint}")
+    for key, spec in schemas.AUDIT_KEYS.items():
+        value = meta.get(key)
+        if value is None or value == "":
+            if spec.required:
+                problem(key, f"{key} is required: {spec.description}")
+            continue
+        if key == "audit_date":
+            value = schemas.as_text(value)
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                problem(key, f"audit_date {value!r} is not a date; write it as YYYY-MM-DD")
+            continue
+        if not isinstance(value, spec.kind):
+            problem(key, f"{key} should be {_kind_name(spec.kind)}: {spec.description}")
+            continue
+        if spec.choices and vocab.get(spec.choices).resolve(str(value)) is None:
+            try:
+                vocab.lookup(spec.choices, str(value))
+            except vocab.UnknownCodeError as exc:
+                problem(key, str(exc))
+    notice = meta.get("notice")
+    if isinstance(notice, str) and notice and not (audit.path / notice).is_file():
+        problem("notice", f"notice file {notice!r} is not in the audit folder; copy the published notice there")
+    out += _screening_problems(meta.get("screening"), problem)
+    out += _list_problems(meta, problem)
+    return out
+
+
+def _kind_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "text", dict: "a mapping", list: "a list", type(None): "empty"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _screening_problems(screening: Any, problem) -> list[Problem]:
+    if not isinstance(screening, dict):
+        return []
+    criteria = vocab.get("screening_criteria")
+    for code, answer in screening.items():
+        if criteria.resolve(str(code)) is None:
+            try:
+                criteria.get(str(code))
+            except vocab.UnknownCodeError as exc:
+                problem(f"screening.{code}", str(exc))
+            continue
+        value = answer.get("answer") if isinstance(answer, dict) else answer
+        if not isinstance(value, bool) and value is not None:
+            problem(f"screening.{code}", "answer true or false (or leave it out when unknown)")
+    return []
+
+
+def _list_problems(meta: dict[str, Any], problem) -> list[Problem]:
+    for key, needed in (("consultation", schemas.CONSULTATION_KEYS), ("sign_off", schemas.SIGN_OFF_KEYS)):
+        entries = meta.get(key)
+        if not isinstance(entries, list):
+            continue
+        for i, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                problem(f"{key}[{i}]", f"each {key} entry is a mapping with {', '.join(needed)}")
+                continue
+            missing = [k for k in needed if not entry.get(k)]
+            if missing:
+                problem(f"{key}[{i}]", f"{key} entry {i} lacks {', '.join(missing)}")
+    advice = meta.get("dpo_advice")
+    if isinstance(advice, dict):
+        missing = [k for k in schemas.DPO_KEYS if not advice.get(k)]
+        if missing:
+            problem("dpo_advice", f"dpo_advice lacks {', '.join(missing)}")
+    return []
+
+
+# ---- the tables ---------------------------------------------------------------------------
+
+
+def _table_problems(audit: Audit, table: str) -> list[Problem]:
+    frame = audit.tables[table]
+    expected = schemas.columns(table)
+    required = schemas.required_columns(table)
+    out: list[Problem] = []
+    missing = [c for c in required if c not in frame.columns]
+    for col in missing:
+        out.append(Problem(table, 1, col, f"missing column {col!r}; the header must have: {', '.join(required)}",
+                           "error", "columns"))
+    for col in frame.columns:
+        if col not in expected:
+            close = difflib.get_close_matches(col, expected, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected columns: {', '.join(expected)}"
+            out.append(Problem(table, 1, col, f"unknown column {col!r}; {hint}", "error", "columns"))
+    work = frame[[c for c in frame.columns if c in expected]].copy()
+    for col in missing:
+        work[col] = ""
+    try:
+        schemas.TABLES[table].validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        out += _failures(audit, table, exc.failure_cases, set(missing))
+    return out
+
+
+def _failures(audit: Audit, table: str, cases: pd.DataFrame, skip: set[str]) -> list[Problem]:
+    out = []
+    frame = audit.tables[table]
+    for case in cases.to_dict("records"):
+        check, column, index = str(case["check"]), case["column"], case["index"]
+        value = "" if case["failure_case"] is None else str(case["failure_case"])
+        if check in schemas.ROW_RULES:
+            column, message = schemas.ROW_RULES[check]
+        else:
+            message = _check_message(check, column, value, table, frame)
+        if column in skip or index is None or pd.isna(index):
+            continue
+        out.append(Problem(table, audit.line(table, int(index)), str(column), message, "error", check))
+    return out
+
+
+def _check_message(check: str, column: str, value: str, table: str, frame: pd.DataFrame) -> str:
+    if check in schemas.CODE_COLUMNS:
+        names = [schemas.CODE_COLUMNS[check]] + (["recipient_types"] if check == "codes:sources" else [])
+        for code in vocab.split_codes(value) or [value]:
+            if code.lower() == vocab.NOT_STATED or any(vocab.get(n).resolve(code) for n in names):
+                continue
+            try:
+                vocab.lookup(names[0], code)
+            except vocab.UnknownCodeError as exc:
+                return str(exc)
+        return f"{column} takes one code, not a list: {value!r}"
+    if check.startswith("str_length"):
+        return f"{column} is empty; {_description(table, column)}"
+    if check == "field_uniqueness":
+        return f"duplicate {column} {value!r}: each row needs its own id"
+    if check.startswith("isin"):
+        allowed = schemas.STATUSES if table != "risks.csv" else schemas.RISK_STATUSES
+        return f"{column} {value!r} is not one of: {', '.join(allowed)}"
+    if check.startswith("str_matches"):
+        return f"{column} {value!r} is not a valid id: use letters, digits, '.', '_' or '-' (e.g. A1)"
+    if check.startswith("risk_level"):
+        axis = check.split(":")[1]
+        return f"{column} {value!r} is not a {axis} level; the ICO scale is " \
+               f"{', '.join(_scale('ico', axis))} and the CNIL scale {', '.join(_scale('cnil', axis))}"
+    return f"{column} {value!r} fails {check}"
+
+
+def _scale(method: str, axis: str) -> list[str]:
+    from .risk import scale
+
+    return scale(method, axis)
+
+
+def _description(table: str, column: str) -> str:
+    field_ = schemas.TABLES[table].to_schema().columns.get(column)
+    return field_.description if field_ is not None else ""

@@ -1,0 +1,107 @@
+"""The `dpia` command. Bad input ends with a message and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import DpiaError
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .audit import load
+
+    failed = False
+    for path in args.paths:
+        audit = load(path)
+        for problem in audit.problems:
+            if problem.is_error or not args.quiet:
+                print(f"{Path(path) / problem.file}:{problem.row}:{problem.column}: "
+                      f"{'warning: ' if not problem.is_error else ''}{problem.message}")
+        status = "ok" if audit.valid else "INVALID"
+        print(f"{path}: {status} ({len(audit.errors)} errors, {len(audit.warnings)} warnings)")
+        failed |= not audit.valid
+    return 1 if failed else 0
+
+
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from . import risk
+    from .audit import load
+    from .screening import screen
+
+    failed = False
+    for path in args.paths:
+        audit = load(path)
+        if not audit.valid:
+            print(f"{path}: {len(audit.errors)} validation errors; run `dpia validate {path}`")
+            failed = True
+            continue
+        result = screen(audit)
+        scored = risk.register(audit.risks, audit.risk_method, args.method)
+        s = risk.summary(scored)
+        print(f"{audit.provider} ({path})")
+        print(f"  activities {len(audit.activities)}, flows {len(audit.flows)}, risks {len(audit.risks)}")
+        print(f"  screening: {result.verdict}")
+        for reason in result.reasons:
+            print(f"    - {reason}")
+        for factor in result.factors:
+            print(f"    * {factor}")
+        print(f"  risks ({scored.method.iloc[0] if len(scored) else args.method or audit.risk_method}): "
+              f"inherent {_levels(s['inherent'])}; residual {_levels(s['residual'])}; "
+              f"highest residual {s['highest_residual']}; prior consultation needed for {s['prior_consultation']}")
+    return 1 if failed else 0
+
+
+def _levels(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {lv}" for lv, n in counts.items())
+
+
+def _cmd_vocab(args: argparse.Namespace) -> int:
+    from . import vocab
+
+    if not args.name:
+        for name, voc in vocab.load_all().items():
+            print(f"{name:22s} {len(voc):4d}  {voc.title}")
+        return 0
+    voc = vocab.get(args.name)
+    for term in voc:
+        print(f"{term.code:24s} {term.label}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check audit folders; print file:row:column: message for each problem")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folder(s)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only, not warnings")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("screen", help="print each audit's DPIA screening verdict and risk summary")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folder(s)")
+    p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+    p.set_defaults(func=_cmd_screen)
+
+    p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
+    p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")
+    p.set_defaults(func=_cmd_vocab)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DpiaError as exc:
+        print(f"dpia: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

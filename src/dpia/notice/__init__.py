@@ -1,0 +1,1 @@
+"""Reading privacy notices: text with offsets, element detection, findings."""

@@ -1,0 +1,93 @@
+"""Read an inventory CSV into a string DataFrame, reporting unreadable input as Problems.
+
+Every cell stays a string ('' when empty): no NA guessing, so 'None' or 'NA' typed by an
+auditor survives. Each row remembers the line it came from, for messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .problems import Problem
+
+BOM = b"\xef\xbb\xbf"
+
+
+def decode_utf8(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text without its BOM, or a problem naming the line of the first bad byte."""
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    if b"\x00" in raw:
+        return None, [Problem(name, 0, "-", "this looks like a binary file, not text; export the table as CSV (UTF-8)")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        return None, [Problem(name, line, "-", f"the file is not UTF-8 (byte 0x{byte} on line {line}); "
+                              "save it as UTF-8, e.g. Excel's 'CSV UTF-8' format")]
+
+
+def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], list[Problem], bool]:
+    """The table, the source line of each row, the problems met, and whether the file could be read at all."""
+    name = path.name
+    empty = pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+    if not path.exists():
+        return empty, [], [Problem(name, 0, "-", f"file is missing; create it with the header line: {','.join(columns)}")], False
+    raw = path.read_bytes()
+    text, problems = decode_utf8(raw, name)
+    if text is None:
+        return empty, [], problems, False
+    if not text.strip():
+        return empty, [], [Problem(name, 0, "-", f"file is empty; it needs at least the header line: {','.join(columns)}")], False
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [h.strip() for h in record]
+                dupes = sorted({h for h in header if header.count(h) > 1})
+                if dupes:
+                    problems.append(Problem(name, line, dupes[0], f"column {dupes[0]!r} appears more than once in the header"))
+                    return empty, [], problems, False
+                continue
+            if len(record) != len(header):
+                problems.append(Problem(name, line, "-", f"row has {len(record)} fields but the header has {len(header)}; "
+                                        "check for an unquoted comma or a missing quote"))
+                continue
+            rows.append([cell.strip() for cell in record])
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, "-", f"malformed CSV ({exc}); check the quotes on this line"))
+    assert header is not None
+    frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
+    return frame, lines, problems, True
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename, so readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_csv_text(frame: pd.DataFrame, columns: list[str]) -> str:
+    ordered = [c for c in columns if c in frame.columns] + [c for c in frame.columns if c not in columns]
+    return frame[ordered].to_csv(index=False, lineterminator="\n")

@@ -1,0 +1,25 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+SAMPLE_SLUGS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    """A writable copy of a sample audit folder."""
+    def copy(slug: str = "best2care") -> Path:
+        dest = tmp_path / slug
+        shutil.copytree(SAMPLES / slug, dest)
+        return dest
+    return copy
+
+
+def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")

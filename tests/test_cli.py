@@ -1,0 +1,43 @@
+import subprocess
+import sys
+
+from conftest import SAMPLES, edit_csv
+
+from dpia import cli
+
+
+def test_screen_prints_verdict_and_risk_summary(capsys):
+    assert cli.main(["screen", str(SAMPLES / "best2care"), str(SAMPLES / "harmony-community-care")]) == 0
+    out = capsys.readouterr().out
+    assert "BEST2CARE" in out and "screening: DPIA required" in out
+    assert "screening: DPIA not required" in out and "highest residual" in out
+
+
+def test_screen_with_cnil_method(capsys):
+    assert cli.main(["screen", "--method", "cnil", str(SAMPLES / "best2care")]) == 0
+    assert "risks (cnil)" in capsys.readouterr().out
+
+
+def test_screen_refuses_an_invalid_audit(sample_copy, capsys):
+    folder = sample_copy()
+    edit_csv(folder / "flows.csv", "F1,A4,", "F1,A42,")
+    assert cli.main(["screen", str(folder)]) == 1
+    assert "run `dpia validate" in capsys.readouterr().out
+
+
+def test_vocab_lists_vocabularies_and_codes(capsys):
+    assert cli.main(["vocab"]) == 0
+    assert "schedule1" in capsys.readouterr().out
+    assert cli.main(["vocab", "art9"]) == 0
+    assert "9(2)(h)" in capsys.readouterr().out
+
+
+def test_unknown_vocabulary_is_a_message_not_a_traceback(capsys):
+    assert cli.main(["vocab", "art66"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown vocabulary code 'art66'" in err
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "dpia", "vocab", "art6"], capture_output=True, text=True)
+    assert result.returncode == 0 and "Legitimate interests" in result.stdout

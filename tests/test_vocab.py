@@ -1,0 +1,113 @@
+import datetime as dt
+
+import pytest
+
+from dpia import vocab
+from dpia.errors import UnknownCodeError
+
+# Pinned so that any change to a vocabulary shows up in review.
+COUNTS = {
+    "art6": 6, "art9": 10, "schedule1": 36, "special_categories": 10, "data_subjects": 6,
+    "recipient_types": 16, "transfer_mechanisms": 13, "countries": 249, "adequacy": 45,
+    "screening_criteria": 22, "techniques": 10, "risk_methods": 2, "provider_kinds": 6,
+}
+
+
+def test_every_vocabulary_has_its_pinned_count():
+    assert {name: len(v) for name, v in vocab.load_all().items()} == COUNTS
+
+
+@pytest.mark.parametrize("name", COUNTS)
+def test_every_term_has_code_label_description_source_and_date(name):
+    for term in vocab.get(name):
+        assert term.code and term.label and term.description and term.source
+        dt.date.fromisoformat(term.as_of)
+
+
+def test_vocabularies_pass_their_own_reference_checks():
+    assert vocab.check(vocab.load_all()) == []
+
+
+def test_schedule1_parts_and_the_art9_letters_they_serve():
+    sch1 = vocab.get("schedule1")
+    parts = {p: [t.code for t in sch1 if t["part"] == p] for p in (1, 2, 3)}
+    assert [len(parts[p]) for p in (1, 2, 3)] == [4, 23, 9]
+    assert sch1.get("sch1.2")["serves"] == "9(2)(h)"
+    assert sch1.get("sch1.1")["needs_policy_document"] is True
+    assert {t["serves"] for t in sch1 if t["part"] == 2} == {"9(2)(g)"}
+    assert {t["serves"] for t in sch1 if t["part"] == 3} == {"art10"}
+
+
+def test_art9_letters_needing_schedule1_are_b_g_h_i_j():
+    needs = {t["letter"] for t in vocab.get("art9") if t["needs_schedule1"]}
+    assert needs == set("bghij")
+
+
+def test_codes_resolve_in_article_and_plain_forms():
+    art6 = vocab.get("art6")
+    assert art6.resolve("Art. 6 (1) (b)") == "6(1)(b)"
+    assert art6.resolve("Article 6(1)(f)") == "6(1)(f)"
+    assert art6.resolve("LI") == "6(1)(f)"
+    assert art6.resolve("consent") == "6(1)(a)"
+    assert vocab.get("countries").resolve("uk") == "GB"
+    assert vocab.get("transfer_mechanisms").resolve("49(1)(b)") == "art49_1_b"
+
+
+def test_unknown_code_lists_close_matches():
+    with pytest.raises(UnknownCodeError) as err:
+        vocab.lookup("recipient_types", "procesor_it")
+    assert "did you mean 'processor_it'" in str(err.value)
+
+
+def test_unknown_code_with_no_close_match_lists_known_codes():
+    with pytest.raises(UnknownCodeError) as err:
+        vocab.lookup("art6", "zzz")
+    assert "6(1)(a)" in str(err.value)
+
+
+def test_unknown_vocabulary_name_is_an_error():
+    with pytest.raises(UnknownCodeError):
+        vocab.get("art66")
+
+
+def test_adequacy_list_is_dated_and_marks_partial_coverage():
+    adequacy = vocab.get("adequacy")
+    assert adequacy.get("US")["coverage"] == "partial"
+    assert "certified" in adequacy.get("US").description
+    assert adequacy.get("CH")["coverage"] == "full"
+    assert "IN" not in adequacy and "GB" not in adequacy.terms
+
+
+def test_wp248_has_nine_criteria_and_the_ico_list_ten():
+    schemes = [t["scheme"] for t in vocab.get("screening_criteria")]
+    assert schemes.count("wp248") == 9 and schemes.count("ico") == 10 and schemes.count("art35_3") == 3
+
+
+def test_every_screening_criterion_is_derivable_or_asked():
+    criteria = vocab.get("screening_criteria")
+    for term in criteria:
+        assert term.get("question"), term.code
+
+
+def test_each_risk_method_carries_a_full_matrix():
+    ico, cnil = vocab.lookup("risk_methods", "ico"), vocab.lookup("risk_methods", "cnil")
+    assert len(ico["matrix"]) == 3 and all(len(r) == 3 for r in ico["matrix"].values())
+    assert len(cnil["matrix"]) == 4 and all(len(r) == 4 for r in cnil["matrix"].values())
+
+
+def test_a_broken_reference_is_reported():
+    vocabs = dict(vocab.load_all())
+    broken = vocab._build("techniques", {"entries": [{
+        "code": "x", "label": "X", "description": "d", "source": "s", "as_of": "2024-01-01",
+        "screening": ["no_such_criterion"]}]})
+    vocabs["techniques"] = broken
+    assert any("no_such_criterion" in f for f in vocab.check(vocabs))
+
+
+def test_an_entry_without_a_source_is_refused():
+    with pytest.raises(vocab.VocabularyError, match="lacks source"):
+        vocab._build("x", {"entries": [{"code": "a", "label": "A", "description": "d", "as_of": "2024-01-01"}]})
+
+
+def test_split_codes_ignores_blanks_and_spaces():
+    assert vocab.split_codes(" 6(1)(b); ;6(1)(e) ") == ["6(1)(b)", "6(1)(e)"]
