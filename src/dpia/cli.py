@@ -70,6 +70,30 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    import json
+
+    from .notice import analyse, read_notice
+    from .notice.render import to_html, to_text
+
+    notice = read_notice(Path(args.path))
+    profile = analyse(notice, source=notice.source, audit_date=args.audit_date)
+    if args.format == "json":
+        print(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "text":
+        sys.stdout.write(to_text(profile, colour=sys.stdout.isatty()))
+    else:
+        page = to_html(profile)
+        if args.out:
+            from .tables import write_atomic
+
+            write_atomic(Path(args.out), page)
+            print(f"wrote {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(page)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="audit folder(s)")
     p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
     p.set_defaults(func=_cmd_screen)
+
+    p = sub.add_parser("analyse", help="read a privacy notice and report its transparency profile and findings")
+    p.add_argument("path", metavar="PATH", help="a .txt, .md or .html notice, or - for standard input")
+    p.add_argument("--format", choices=["json", "text", "html"], default="text", help="output format (default text)")
+    p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge findings as of this date (default today)")
+    p.add_argument("--out", metavar="FILE", help="with --format html, write the page to FILE instead of standard output")
+    p.set_defaults(func=_cmd_analyse)
 
     p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

@@ -1,38 +1,125 @@
-"""Notice text: decoding, HTML to text, and the sentence and section structure, with offsets."""
+"""Notice text: decoding, HTML to text and whitespace normalisation.
+
+The analysed text is the normalised text itself, so every evidence span is exactly
+``text[start:end]`` of what ``prepare`` returns.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import InputError
 
 BOM = b"\xef\xbb\xbf"
+MAX_BYTES = 50 * 1024 * 1024
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|body|head|p|div|script|h[1-6]|ul|li|table|br)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class NoticeText:
-    text: str
+    text: str  # the analysed text: decoded, HTML converted, whitespace normalised
     encoding: str  # utf-8, utf-8-sig or cp1252
     source: str
+    was_html: bool = False
 
 
-def decode(raw: bytes, source: str = "-") -> NoticeText:
+def decode(raw: bytes, source: str = "-") -> tuple[str, str]:
     """Decode UTF-8 (with or without BOM), falling back to cp1252; refuse binary data."""
-    if not raw.strip():
-        raise InputError(f"{source}: the notice is empty; give the text of a privacy notice")
-    sample = raw[:4096]
-    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"{source}: {len(raw) // (1024 * 1024)} MB is too large for a privacy notice "
+                         f"(limit {MAX_BYTES // (1024 * 1024)} MB); give the notice text alone")
+    sample = raw[:8192]
+    controls = sum(b < 9 or 13 < b < 32 for b in sample)
+    if b"\x00" in sample or controls > len(sample) // 50:
         raise InputError(f"{source}: this is a binary file, not a text notice; save the notice as .txt, .md or .html")
     if raw.startswith(BOM):
-        return NoticeText(raw[len(BOM):].decode("utf-8", errors="replace"), "utf-8-sig", source)
+        return raw[len(BOM):].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
-        return NoticeText(raw.decode("utf-8"), "utf-8", source)
+        return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return NoticeText(raw.decode("cp1252", errors="replace"), "cp1252", source)
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+class _TextExtractor(HTMLParser):
+    BLOCK = {"p", "div", "br", "tr", "section", "article", "header", "footer", "ul", "ol", "table", "hr",
+             "title", "main", "nav", "aside", "address", "blockquote", "dl", "dt", "dd", "pre", "form", "li",
+             "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "figcaption"}
+    SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n• " if tag == "li" else "\n\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in ("br", "hr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def looks_like_html(raw_head: bytes) -> bool:
+    return len(_HTML_SNIFF.findall(raw_head)) >= 2
+
+
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def normalise(text: str) -> str:
+    """Unix newlines, single spaces, no trailing spaces, at most one blank line in a row."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.replace("\ufeff", "").replace("\u00ad", "")
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def prepare(raw: bytes, source: str = "-", *, html: bool | None = None) -> NoticeText:
+    """Bytes of a .txt, .md or .html notice -> the text the analyser reads."""
+    if not raw.strip():
+        raise InputError(f"{source}: the notice is empty; give the text of a privacy notice")
+    text, encoding = decode(raw, source)
+    is_html = looks_like_html(raw[:4096]) if html is None else html
+    if is_html:
+        text = html_to_text(text)
+    text = normalise(text)
+    if not text:
+        raise InputError(f"{source}: the notice has no text once markup is removed")
+    return NoticeText(text, encoding, source, is_html)
 
 
 def read_notice(path: Path) -> NoticeText:
+    if str(path) == "-":
+        import sys
+
+        return prepare(sys.stdin.buffer.read(), "-")
     if not path.is_file():
         raise InputError(f"{path}: no such notice file")
-    return decode(path.read_bytes(), path.name)
+    suffix = path.suffix.lower()
+    html = True if suffix in (".html", ".htm") else None
+    return prepare(path.read_bytes(), path.name, html=html)

@@ -1,0 +1,338 @@
+"""Detectors: each reads a Document and returns what the notice says on one subject.
+
+The patterns live in vocab/notice_elements.yaml and vocab/notice_rules.yaml; the code here
+only decides how matches combine (which sentence, which section, what takes precedence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from . import rules
+from .document import Document, Evidence
+
+RIGHTS = ("right_access", "right_rectification", "right_erasure", "right_restriction", "right_portability",
+          "right_object")
+
+
+@dataclass
+class Element:
+    present: bool
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+# ---- elements ------------------------------------------------------------------------------
+
+
+def element(doc: Document, rule: rules.ElementRule) -> Element:
+    hits = doc.hits(rule.patterns, exclude=rule.exclude)
+    if rule.contextual is not None:
+        hits += doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context)
+    hits = sorted(set(hits))
+    return Element(bool(hits), doc.evidence(hits))
+
+
+# ---- lawful bases --------------------------------------------------------------------------
+
+
+@dataclass
+class LawfulBases:
+    art6: dict[str, list[int]] = field(default_factory=dict)  # letter -> segments
+    art9: dict[str, list[int]] = field(default_factory=dict)
+    schedule1: list[int] = field(default_factory=list)
+    mismatches: list[tuple[str, str, str, Evidence]] = field(default_factory=list)  # cited, named, label, where
+
+
+def lawful_bases(doc: Document) -> LawfulBases:
+    found = LawfulBases()
+    lb = rules.raw()["lawful_bases"]
+    art6 = re.compile(lb["art6_citation"], rules.FLAGS)
+    art9 = re.compile(lb["art9_citation"], rules.FLAGS)
+    cited: set[int] = set()
+    citations = sorted([(m, "6") for m in art6.finditer(doc.text)] + [(m, "9") for m in art9.finditer(doc.text)],
+                       key=lambda c: c[0].start())
+    names = rules.all_basis_names()
+    for i, (match, article) in enumerate(citations):
+        index = doc.segs.at(match.start() + len(match.group()) - len(match.group().lstrip()))
+        cited.add(index)
+        letter = match.group(1).lower()
+        target = found.art6 if article == "6" else found.art9
+        target.setdefault(letter, []).append(index)
+        if article == "6":
+            seg_end = doc.segs.items[index].end
+            stop = min(seg_end, match.end() + 200, citations[i + 1][0].start() if i + 1 < len(citations) else seg_end)
+            label = names.search(doc.text, match.end(), max(stop, match.end()))
+            if label and label.lastgroup and label.lastgroup != letter:
+                found.mismatches.append((letter, label.lastgroup, label.group(), doc.span_evidence(match.start(), label.end())))
+    framing = rules.compiled("lawful_bases.heading_context")
+    stated = rules.compiled("lawful_bases.sentence_context")
+    not_a_statement = rules.compiled("lawful_bases.not_a_statement")
+    for letter, (strong, weak) in rules.basis_names().items():
+        for index in doc.hits(strong, exclude=not_a_statement):
+            if index not in cited:
+                found.art6.setdefault(letter, []).append(index)
+        for index in doc.hits(weak, exclude=not_a_statement):
+            if index not in cited and (stated.search(doc.sentence(index)) or framing.search(doc.framing(index))):
+                found.art6.setdefault(letter, []).append(index)
+    for letter, patterns in lb["art9_names"].items():
+        for index in doc.hits(rules.any_of(patterns)):
+            found.art9.setdefault(letter, []).append(index)
+    found.schedule1 = doc.hits(rules.compiled("lawful_bases.schedule1"))
+    return found
+
+
+def legitimate_interests(doc: Document, segments: list[int]) -> Element:
+    """Where 6(1)(f) is relied on: are the interests themselves described?"""
+    described = re.compile(
+        r"\b(?:include|includes|including|such as|namely|which are|for example|e\.g\.|to enable|in order to|so that|"
+        r"for the purposes? of|to (?:provide|improve|protect|manage|run|market|promote|prevent|ensure|develop|send|keep|"
+        r"secure|support|help|deliver|carry out|understand|detect|establish|operate|administer|process))\b", rules.FLAGS)
+    hits = []
+    for index in segments:
+        window = [index] + [j for j in range(index + 1, min(index + 3, len(doc.segs)))
+                            if doc.segs.items[j].kind != "heading"]
+        if any(described.search(doc.sentence(j)) for j in window):
+            hits.append(index)
+    return Element(bool(hits), doc.evidence(hits))
+
+
+def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> list[int]:
+    """Segments where a legitimate-interests basis covers marketing: the statement and the list under it."""
+    marketing = re.compile(r"\b(?:direct )?marketing\b", rules.FLAGS)
+    negated = re.compile(r"\b(?:not|non)[- ](?:for |used for )?(?:direct )?marketing\b", rules.FLAGS)
+    found = []
+    for index in segments:
+        heading = doc.segs.items[index].heading
+        window = [index]
+        for j in range(index + 1, min(index + 8, len(doc.segs))):
+            seg = doc.segs.items[j]
+            if seg.kind == "heading" or seg.heading != heading:
+                break
+            window.append(j)
+            if seg.kind != "bullet" and j > index + 1:
+                break
+        for j in window:
+            sentence = doc.sentence(j)
+            if marketing.search(sentence) and not negated.search(sentence):
+                found.append(j)
+                break
+    return found
+
+
+# ---- special categories --------------------------------------------------------------------
+
+
+def special_categories(doc: Document) -> dict[str, list[int]]:
+    negation = rules.compiled("special_categories.negation")
+    out = {}
+    for code, patterns in rules.raw()["special_categories"].items():
+        if code == "negation":
+            continue
+        hits = doc.hits(rules.any_of(patterns), exclude=negation, masked=True)
+        if hits:
+            out[code] = hits
+    return out
+
+
+# ---- transfers -----------------------------------------------------------------------------
+
+
+@dataclass
+class Transfers:
+    status: str
+    mechanisms: dict[str, list[int]]
+    countries: dict[str, list[int]]
+    outside: list[int]
+    uk_only: list[int]
+    absolute_uk_only: list[int]
+
+    @property
+    def evidence_segments(self) -> list[int]:
+        return sorted(set(self.outside + self.uk_only + [i for v in self.mechanisms.values() for i in v]))
+
+
+def transfers(doc: Document) -> Transfers:
+    verbs = rules.compiled("transfers.transfer_verbs")
+    uk_only_pattern = rules.compiled("transfers.uk_only")
+    uk_only = doc.hits(uk_only_pattern, masked=True)
+    outside = [i for i in doc.hits(rules.compiled("transfers.outside"), masked=True)
+               if verbs.search(doc.sentence(i)) and i not in uk_only]
+    absolute = rules.compiled("transfers.absolute")
+    absolute_uk = [i for i in uk_only if absolute.search(doc.sentence(i))]
+    transferish = re.compile(r"\b(?:transfer\w*|outside|overseas|abroad|countr\w*|international)\b", rules.FLAGS)
+    mechanisms: dict[str, list[int]] = {}
+    for code, patterns in rules.raw()["transfers"]["mechanisms"].items():
+        hits = [i for i in doc.hits(rules.any_of(patterns), masked=True)
+                if i in outside or transferish.search(doc.context(i))]
+        if hits:
+            mechanisms[code] = hits
+    if mechanisms and not outside:
+        outside = [i for v in mechanisms.values() for i in v if verbs.search(doc.sentence(i))
+                   and i not in uk_only and "adequacy" not in mechanisms]
+    countries: dict[str, list[int]] = {}
+    pattern, names = rules.country_pattern()
+    for index, match in doc.matches(pattern, outside + [i for v in mechanisms.values() for i in v]):
+        countries.setdefault(names[match.group()], []).append(index)
+    status = "outside_uk_eea" if outside else ("uk_eea_only" if uk_only else "not_stated")
+    return Transfers(status, mechanisms, countries, outside, uk_only, absolute_uk)
+
+
+# ---- retention -----------------------------------------------------------------------------
+
+
+@dataclass
+class Retention:
+    status: str
+    periods: list[str]
+    segments: list[int]
+
+
+def retention(doc: Document) -> Retention:
+    spec = rules.raw()["retention"]
+    context = rules.compiled("retention.context")
+    heading_words = re.compile(r"\b(?:how long|retention|retain|keep|kept|hold)\b", rules.FLAGS)
+    duration = re.compile(spec["duration"], rules.FLAGS)
+    deadline = rules.compiled("retention.not_retention")
+    lead = re.compile(r"for\s+(?:a period of\s+|a minimum of\s+|a maximum of\s+|the\s+)?"
+                      r"((?:(?:length|duration|period|life|end|lifetime|course) of [^.;,\n]{1,40}?\s+plus\s+)?)$", rules.FLAGS)
+    tail = re.compile(spec["period_tail"], rules.FLAGS)
+    periods: list[str] = []
+    specific: list[int] = []
+    for index, match in doc.matches(duration, range(len(doc.segs))):
+        seg = doc.segs.items[index]
+        about = context.search(doc.sentence(index)) or (seg.heading >= 0 and heading_words.search(doc.sentence(seg.heading)))
+        if not about:
+            continue
+        before = doc.text[max(seg.start, match.start() - 60):match.start()]
+        if deadline.search(before):
+            continue
+        start = match.start()
+        led = lead.search(before)
+        if led and led.group(1):
+            start = match.start() - len(led.group(1))
+        end = match.end()
+        more = tail.match(doc.text, end, seg.end)
+        if more:
+            end = more.end()
+        period = doc.text[start:end].strip(" ,;:")
+        if period not in periods:
+            periods.append(period)
+        specific.append(index)
+    vague = [i for i in doc.hits(rules.compiled("retention.vague"))
+             if context.search(doc.context(i)) or heading_words.search(doc.context(i))]
+    status = "specific" if periods else ("vague" if vague else "none")
+    return Retention(status, periods, sorted(set(specific + vague)))
+
+
+# ---- automated decisions -------------------------------------------------------------------
+
+
+def automated_decisions(doc: Document) -> tuple[str, list[int]]:
+    none = doc.hits(rules.compiled("automated_decisions.none"))
+    rights_only = rules.compiled("automated_decisions.rights_only")
+    described = [i for i in doc.hits(rules.compiled("automated_decisions.described"))
+                 if i not in none and not rights_only.search(doc.sentence(i))]
+    if described:
+        return "described", described
+    if none:
+        return "states_none", none
+    return "not_mentioned", []
+
+
+# ---- law, regulator, dates, organisation ---------------------------------------------------
+
+
+def outdated_law(doc: Document) -> tuple[str | None, list[int]]:
+    """Which outdated law the notice relies on, if it cites neither the UK GDPR nor the DPA 2018."""
+    if doc.hits(rules.compiled("law.uk_law"), masked=True):
+        return None, []
+    dpa1998 = doc.hits(rules.compiled("law.dpa1998"), masked=True)
+    gdpr = doc.hits(rules.compiled("law.eu_gdpr"), masked=True)
+    eu = doc.hits(rules.compiled("law.eu_signals"), masked=True)
+    laws = []
+    if dpa1998:
+        laws.append("the Data Protection Act 1998")
+    if gdpr and eu:
+        laws.append("the EU GDPR as the law in force in the UK")
+    return (" and ".join(laws) or None), sorted(set(dpa1998 + (gdpr[:1] + eu if gdpr and eu else [])))
+
+
+def regulator_links(doc: Document) -> list[tuple[str, int]]:
+    spec = rules.raw()["law"]
+    pattern = re.compile(spec["ico_url"], re.IGNORECASE)
+    return [(m.group(1).lower(), doc.segs.at(m.start())) for m in pattern.finditer(doc.text)
+            if m.group(1).lower() != spec["ico_valid"]]
+
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], start=1)}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATES = [
+    re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b"),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})\b", re.IGNORECASE),
+    re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.IGNORECASE),
+    re.compile(_MONTH + r",?\s+(?P<y>\d{4})\b", re.IGNORECASE),
+]
+
+
+def _parse_date(text: str) -> tuple[dt.date | None, int]:
+    best = None
+    for pattern in _DATES:
+        m = pattern.match(text)
+        if not m:
+            continue
+        parts = m.groupdict()
+        try:
+            year = int(parts["y"])
+            year += 2000 if year < 100 else 0
+            month = int(parts["m"]) if parts.get("m") else MONTHS[parts["month"].lower().rstrip(".")]
+            day = int(parts["d"]) if parts.get("d") else 1
+            best = dt.date(year, month, day)
+        except (ValueError, KeyError):
+            continue
+        return best, m.end()
+    return None, 0
+
+
+def last_updated(doc: Document) -> tuple[dt.date | None, Evidence | None]:
+    keywords = re.compile(rules.raw()["dates"]["keywords"], re.IGNORECASE)
+    found: list[tuple[dt.date, Evidence]] = []
+    for match in keywords.finditer(doc.text):
+        window = doc.text[match.end():match.end() + 40]
+        for skip in re.finditer(r"(?=\S)", window[:12]):
+            date, length = _parse_date(window[skip.start():])
+            if date:
+                start = match.start()
+                end = match.end() + skip.start() + length
+                found.append((date, doc.span_evidence(start, end)))
+                break
+    if not found:
+        return None, None
+    return max(found, key=lambda f: f[0])
+
+
+_ORG = r"(?P<org>[A-Z0-9][\w&'’.-]*(?:[ ](?:[A-Z0-9&][\w&'’.-]*|of|and|for|the|in|on|&)){0,7})"
+_NOT_ORG = re.compile(r"^(?:We|This|Our|The|Your|Privacy|If|In|As|When|It|Personal|Data|Information|Policy|Notice|"
+                      r"Last|Updated|Home|Menu|Contents|Introduction|Who|What|How|Why|About|Contact|Welcome)\b")
+_ORG_PATTERNS = [
+    re.compile(r"\bWe are " + _ORG),
+    re.compile(r"^" + _ORG + r"[ ]+(?:Privacy|Data Protection|Fair Processing|GDPR)\b[^\n]{0,40}$", re.MULTILINE),
+    re.compile(r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,30}\))? (?:is|are) (?:a |an |the |committed|responsible|both)",
+               re.MULTILINE),
+    re.compile(r"\bhow " + _ORG + r"(?: \([^)]{1,30}\))? (?:uses|collects|processes|handles|looks after|protects)"),
+]
+
+
+def organisation(doc: Document) -> tuple[str | None, list[int]]:
+    for pattern in _ORG_PATTERNS:
+        for match in pattern.finditer(doc.text[:20000]):
+            name = re.sub(r"(?:[ ](?:of|and|for|the|in|on|&))+$", "", match.group("org")).strip(" .'’")
+            if len(name) >= 3 and not _NOT_ORG.match(name):
+                return name, [doc.segs.at(match.start("org"))]
+    return None, []
