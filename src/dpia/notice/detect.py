@@ -48,24 +48,21 @@ class LawfulBases:
 def lawful_bases(doc: Document) -> LawfulBases:
     found = LawfulBases()
     lb = rules.raw()["lawful_bases"]
-    art6 = re.compile(lb["art6_citation"], rules.FLAGS)
-    art9 = re.compile(lb["art9_citation"], rules.FLAGS)
+    art6, art9 = rules.any_of(lb["art6_citation"]), rules.any_of(lb["art9_citation"])
     cited: set[int] = set()
-    citations = sorted([(m, "6") for m in art6.finditer(doc.text)] + [(m, "9") for m in art9.finditer(doc.text)],
+    citations = sorted([(m, "6") for m in doc.scan(art6)] + [(m, "9") for m in doc.scan(art9)],
                        key=lambda c: c[0].start())
     names = rules.all_basis_names()
     for i, (match, article) in enumerate(citations):
         index = doc.segs.at(match.start() + len(match.group()) - len(match.group().lstrip()))
         cited.add(index)
-        letter = match.group(1).lower()
+        letter = next(g for g in match.groups() if g).lower()
         target = found.art6 if article == "6" else found.art9
         target.setdefault(letter, []).append(index)
         if article == "6":
-            seg_end = doc.segs.items[index].end
-            stop = min(seg_end, match.end() + 200, citations[i + 1][0].start() if i + 1 < len(citations) else seg_end)
-            label = names.search(doc.text, match.end(), max(stop, match.end()))
-            if label and label.lastgroup and label.lastgroup != letter:
-                found.mismatches.append((letter, label.lastgroup, label.group(), doc.span_evidence(match.start(), label.end())))
+            named = _citation_label(doc, citations, i, index, names)
+            if named and named[0] != letter:
+                found.mismatches.append((letter, named[0], named[1], named[2]))
     framing = rules.compiled("lawful_bases.heading_context")
     stated = rules.compiled("lawful_bases.sentence_context")
     not_a_statement = rules.compiled("lawful_bases.not_a_statement")
@@ -81,6 +78,33 @@ def lawful_bases(doc: Document) -> LawfulBases:
             found.art9.setdefault(letter, []).append(index)
     found.schedule1 = doc.hits(rules.compiled("lawful_bases.schedule1"))
     return found
+
+
+_GAP_AFTER = re.compile(r"^[\s\W]{0,6}(?:[^\W\d_]+[\s\W]{1,4}){0,5}$")
+_JOIN = re.compile(r"\b(?:and|or|but|also|plus)\b|[;,]\s*$|\)\s*[,;]", re.IGNORECASE)
+
+
+def _citation_label(doc: Document, citations, i: int, index: int, names: re.Pattern):
+    """The basis name a citation is labelled with: written just before it ('contract (Art 6(1)(b))')
+    or just after it ('6(1)(e) Contract', 'Article 6(1)(b) - necessary for the performance of a contract').
+    Returns (letter, label, evidence) or None."""
+    match = citations[i][0]
+    seg = doc.segs.items[index]
+    prev_end = max(seg.start, citations[i - 1][0].end() if i > 0 else seg.start, match.start() - 60)
+    before = doc.text[prev_end:match.start()]
+    last = None
+    for m in names.finditer(before):
+        last = m
+    if last is not None and re.fullmatch(r"[\s(\[:–—-]*(?:article|art\.?|under)?[\s(\[]*", before[last.end():], re.IGNORECASE):
+        return last.lastgroup, last.group(), doc.span_evidence(prev_end + last.start(), match.end())
+    stop = min(seg.end, match.end() + 200, citations[i + 1][0].start() if i + 1 < len(citations) else seg.end)
+    label = names.search(doc.text, match.end(), max(stop, match.end()))
+    if label is None or not label.lastgroup:
+        return None
+    gap = doc.text[match.end():label.start()]
+    if len(gap) > 60 or _JOIN.search(gap) or not _GAP_AFTER.match(gap):
+        return None
+    return label.lastgroup, label.group(), doc.span_evidence(match.start(), label.end())
 
 
 def legitimate_interests(doc: Document, segments: list[int]) -> Element:
@@ -108,7 +132,8 @@ def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> lis
         window = [index]
         for j in range(index + 1, min(index + 8, len(doc.segs))):
             seg = doc.segs.items[j]
-            if seg.kind == "heading" or seg.heading != heading:
+            under = seg.heading == index or seg.lead == index  # the list the statement introduces
+            if not under and (seg.kind == "heading" or seg.heading != heading):
                 break
             window.append(j)
             if seg.kind != "bullet" and j > index + 1:
@@ -171,15 +196,29 @@ def transfers(doc: Document) -> Transfers:
     if mechanisms and not outside:
         outside = [i for v in mechanisms.values() for i in v if verbs.search(doc.sentence(i))
                    and i not in uk_only and "adequacy" not in mechanisms]
-    countries: dict[str, list[int]] = {}
     pattern, names = rules.country_pattern()
-    for index, match in doc.matches(pattern, outside + [i for v in mechanisms.values() for i in v]):
+    country_context = rules.compiled("transfers.country_context")
+    negation = rules.compiled("transfers.negation")
+    for index, _ in doc.matches(pattern, doc.hits(country_context, masked=True)):
+        sentence = doc.sentence(index)
+        if index not in outside and index not in uk_only and not negation.search(sentence):
+            outside.append(index)
+    outside = sorted(set(outside))
+    outside.sort()
+    near = set(outside) | {i + d for i in outside for d in (-1, 1) if 0 <= i + d < len(doc.segs)
+                           and doc.segs.items[i + d].line == doc.segs.items[i].line}
+    countries: dict[str, list[int]] = {}
+    for index, match in doc.matches(pattern, sorted(near | {i for v in mechanisms.values() for i in v})):
         countries.setdefault(names[match.group()], []).append(index)
     status = "outside_uk_eea" if outside else ("uk_eea_only" if uk_only else "not_stated")
     return Transfers(status, mechanisms, countries, outside, uk_only, absolute_uk)
 
 
 # ---- retention -----------------------------------------------------------------------------
+
+
+MAX_DURATIONS = 500  # durations read before giving up: real notices state a few dozen at most
+MAX_PERIODS = 50
 
 
 @dataclass
@@ -193,17 +232,23 @@ def retention(doc: Document) -> Retention:
     spec = rules.raw()["retention"]
     context = rules.compiled("retention.context")
     heading_words = re.compile(r"\b(?:how long|retention|retain|keep|kept|hold)\b", rules.FLAGS)
-    duration = re.compile(spec["duration"], rules.FLAGS)
+    duration = rules.any_of(spec["duration"])
     deadline = rules.compiled("retention.not_retention")
     lead = re.compile(r"for\s+(?:a period of\s+|a minimum of\s+|a maximum of\s+|the\s+)?"
                       r"((?:(?:length|duration|period|life|end|lifetime|course) of [^.;,\n]{1,40}?\s+plus\s+)?)$", rules.FLAGS)
     tail = re.compile(spec["period_tail"], rules.FLAGS)
-    periods: list[str] = []
+    periods: dict[str, None] = {}
     specific: list[int] = []
-    for index, match in doc.matches(duration, range(len(doc.segs))):
+    about: dict[int, bool] = {}
+    for count, match in enumerate(doc.scan(duration)):
+        if count >= MAX_DURATIONS or len(periods) >= MAX_PERIODS:
+            break
+        index = doc.segs.at(match.start())
         seg = doc.segs.items[index]
-        about = context.search(doc.sentence(index)) or (seg.heading >= 0 and heading_words.search(doc.sentence(seg.heading)))
-        if not about:
+        if index not in about:
+            about[index] = bool(context.search(doc.sentence(index)) or
+                                (seg.heading >= 0 and heading_words.search(doc.sentence(seg.heading))))
+        if not about[index]:
             continue
         before = doc.text[max(seg.start, match.start() - 60):match.start()]
         if deadline.search(before):
@@ -216,14 +261,12 @@ def retention(doc: Document) -> Retention:
         more = tail.match(doc.text, end, seg.end)
         if more:
             end = more.end()
-        period = doc.text[start:end].strip(" ,;:")
-        if period not in periods:
-            periods.append(period)
+        periods[doc.text[start:end].strip(" ,;:")] = None
         specific.append(index)
     vague = [i for i in doc.hits(rules.compiled("retention.vague"))
              if context.search(doc.context(i)) or heading_words.search(doc.context(i))]
     status = "specific" if periods else ("vague" if vague else "none")
-    return Retention(status, periods, sorted(set(specific + vague)))
+    return Retention(status, list(periods), sorted(set(specific + vague)))
 
 
 # ---- automated decisions -------------------------------------------------------------------
@@ -261,9 +304,9 @@ def outdated_law(doc: Document) -> tuple[str | None, list[int]]:
 
 def regulator_links(doc: Document) -> list[tuple[str, int]]:
     spec = rules.raw()["law"]
-    pattern = re.compile(spec["ico_url"], re.IGNORECASE)
-    return [(m.group(1).lower(), doc.segs.at(m.start())) for m in pattern.finditer(doc.text)
-            if m.group(1).lower() != spec["ico_valid"]]
+    pattern = rules.any_of(spec["ico_url"])
+    found = [(next(g for g in m.groups() if g).lower(), doc.segs.at(m.start())) for m in doc.scan(pattern)]
+    return sorted((url, i) for url, i in found if url != spec["ico_valid"])
 
 
 MONTHS = {m: i for i, m in enumerate(
@@ -271,7 +314,8 @@ MONTHS = {m: i for i, m in enumerate(
      "december"], start=1)}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _DATES = [
     re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b"),
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
@@ -300,18 +344,20 @@ def _parse_date(text: str) -> tuple[dt.date | None, int]:
     return None, 0
 
 
+MAX_DATE_KEYWORDS = 200  # a notice states its date a handful of times; more is noise, not evidence
+
+
 def last_updated(doc: Document) -> tuple[dt.date | None, Evidence | None]:
-    keywords = re.compile(rules.raw()["dates"]["keywords"], re.IGNORECASE)
+    keywords = rules.any_of(rules.raw()["dates"]["keywords"])
     found: list[tuple[dt.date, Evidence]] = []
-    for match in keywords.finditer(doc.text):
+    for count, match in enumerate(doc.scan(keywords)):
+        if count >= MAX_DATE_KEYWORDS:
+            break
         window = doc.text[match.end():match.end() + 40]
-        for skip in re.finditer(r"(?=\S)", window[:12]):
-            date, length = _parse_date(window[skip.start():])
-            if date:
-                start = match.start()
-                end = match.end() + skip.start() + length
-                found.append((date, doc.span_evidence(start, end)))
-                break
+        skip = len(window) - len(window.lstrip(" :,-–—"))
+        date, length = _parse_date(window[skip:])
+        if date:
+            found.append((date, doc.span_evidence(match.start(), match.end() + skip + length)))
     if not found:
         return None, None
     return max(found, key=lambda f: f[0])
@@ -320,19 +366,20 @@ def last_updated(doc: Document) -> tuple[dt.date | None, Evidence | None]:
 _ORG = r"(?P<org>[A-Z0-9][\w&'’.-]*(?:[ ](?:[A-Z0-9&][\w&'’.-]*|of|and|for|the|in|on|&)){0,7})"
 _NOT_ORG = re.compile(r"^(?:We|This|Our|The|Your|Privacy|If|In|As|When|It|Personal|Data|Information|Policy|Notice|"
                       r"Last|Updated|Home|Menu|Contents|Introduction|Who|What|How|Why|About|Contact|Welcome)\b")
-_ORG_PATTERNS = [
-    re.compile(r"\bWe are " + _ORG),
-    re.compile(r"^" + _ORG + r"[ ]+(?:Privacy|Data Protection|Fair Processing|GDPR)\b[^\n]{0,40}$", re.MULTILINE),
-    re.compile(r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,30}\))? (?:is|are) (?:a |an |the |committed|responsible|both)",
-               re.MULTILINE),
-    re.compile(r"\bhow " + _ORG + r"(?: \([^)]{1,30}\))? (?:uses|collects|processes|handles|looks after|protects)"),
-]
+_ORG_PATTERNS = [rules.Rx(re.compile(p, re.MULTILINE)) for p in (
+    r"\bWe are " + _ORG,
+    r"^" + _ORG + r"[ ]+(?:Privacy|Data Protection|Fair Processing|GDPR)\b[^\n]{0,40}$",
+    r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,40}\))? (?:is|are) (?:a |an |the |committed|responsible|both|registered)",
+    r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,40}\))? (?:respects|values|takes|recognises|recognizes)\b",
+    r"\bhow " + _ORG + r"(?: \([^)]{1,30}\))? (?:uses|collects|processes|handles|looks after|protects)",
+)]
 
 
 def organisation(doc: Document) -> tuple[str | None, list[int]]:
     for pattern in _ORG_PATTERNS:
-        for match in pattern.finditer(doc.text[:20000]):
+        for match in doc.scan(pattern):
             name = re.sub(r"(?:[ ](?:of|and|for|the|in|on|&))+$", "", match.group("org")).strip(" .'’")
-            if len(name) >= 3 and not _NOT_ORG.match(name):
+            distinctive = " " in name or name.isupper() or any(c.isdigit() for c in name)
+            if len(name) >= 3 and distinctive and not _NOT_ORG.match(name):
                 return name, [doc.segs.at(match.start("org"))]
     return None, []

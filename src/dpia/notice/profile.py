@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import detect, rules
 from .detect import RIGHTS, Element
-from .document import Document, Evidence
+from .document import Document
 from .findings import Finding, is_stale, make, ordered
 from .text import NoticeText, normalise
 

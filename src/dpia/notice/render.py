@@ -20,6 +20,11 @@ def _label(element_id: str) -> str:
     return f"{rule.label} ({rule.article})"
 
 
+def _retention(profile: NoticeProfile) -> str:
+    periods = f" ({'; '.join(profile.retention_periods)})" if profile.retention_periods else ""
+    return profile.retention_status + periods
+
+
 def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
     tick, cross, dash = ("\033[32m✓\033[0m", "\033[31m✗\033[0m", "–") if colour else ("✓", "✗", "–")
     lines = [f"{profile.organisation or profile.source} — notice profile ({profile.source}, read as {profile.encoding})",
@@ -37,7 +42,7 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
               f"Special categories: {', '.join(profile.special_categories) or 'none'}",
               f"Transfers: {profile.transfer_status}; mechanisms {', '.join(profile.transfer_mechanisms) or 'none'}; "
               f"countries {', '.join(profile.transfer_countries) or 'none'}",
-              f"Retention: {profile.retention_status}" + (f" ({'; '.join(profile.retention_periods)})" if profile.retention_periods else ""),
+              f"Retention: {_retention(profile)}",
               f"Automated decisions: {profile.automated_decision_making}", "", f"Findings ({len(profile.findings)})"]
     for severity in SEVERITIES:
         group = [f for f in profile.findings if f.severity == severity]
@@ -51,7 +56,8 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1b1b1b;line-height:1.45}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e3e3e3;padding:.35rem .5rem;vertical-align:top;text-align:left}
 .yes{color:#17702e;font-weight:bold}.no{color:#b3261e;font-weight:bold}.na{color:#777}
@@ -82,7 +88,7 @@ def to_html(profile: NoticeProfile) -> str:
         ("Special categories", ", ".join(profile.special_categories) or "none"),
         ("Transfers", f"{profile.transfer_status}; mechanisms: {', '.join(profile.transfer_mechanisms) or 'none'}; "
                       f"countries: {', '.join(profile.transfer_countries) or 'none'}"),
-        ("Retention", profile.retention_status + (f" ({'; '.join(profile.retention_periods)})" if profile.retention_periods else "")),
+        ("Retention", _retention(profile)),
         ("Automated decisions", profile.automated_decision_making),
     ]
     fact_rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)

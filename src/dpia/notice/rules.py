@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 
 from ..errors import VocabularyError
+from .triggers import DIGIT, split, triggers
 
-FLAGS = re.IGNORECASE | re.MULTILINE
+# ASCII: notices are English; case-insensitive matching is about twice as fast without Unicode case folding.
+FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -23,16 +25,66 @@ def _load(name: str) -> dict[str, Any]:
         raise VocabularyError(f"vocab/{name}.yaml is not valid YAML: {exc}") from None
 
 
-def any_of(patterns: list[str] | str | None, flags: int = FLAGS) -> re.Pattern | None:
+_LITERALS: set[str] = set()
+
+
+def automaton():
+    """An Aho-Corasick automaton over every trigger literal compiled so far (rebuilt when that grows).
+
+    One pass over a notice finds every literal, where str.find would rescan it once per literal."""
+    global _AUTOMATON
+    if _AUTOMATON is None or _AUTOMATON[1] != len(_LITERALS):
+        import ahocorasick
+
+        machine = ahocorasick.Automaton()
+        for literal in _LITERALS:
+            machine.add_word(literal, literal)
+        machine.make_automaton()
+        _AUTOMATON = (machine, len(_LITERALS), frozenset(_LITERALS))
+    return _AUTOMATON[0], _AUTOMATON[2]
+
+
+_AUTOMATON = None
+
+
+class Rx:
+    """A compiled pattern with its literal prefilter (see triggers.py).
+
+    ``parts`` splits an alternation into the part that has triggers and the part that scans
+    every line, so that one untriggerable alternative does not cost the others their filter.
+    """
+
+    __slots__ = ("regex", "triggers", "search", "finditer", "match", "parts")
+
+    def __init__(self, regex: re.Pattern, parts: tuple[Rx, ...] = (), literals: frozenset[str] | None = None):
+        self.regex = regex
+        self.triggers = literals if literals is not None else triggers(regex)
+        if self.triggers:
+            _LITERALS.update(t for t in self.triggers if t != DIGIT)
+        self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
+        self.parts = parts or (self,)
+
+
+def any_of(patterns: list[str] | str | None, flags: int = FLAGS) -> Rx | None:
     """One compiled alternation of the patterns, or None for an empty list."""
     if not patterns:
         return None
     if isinstance(patterns, str):
         patterns = [patterns]
+    return _compile(tuple(patterns), flags)
+
+
+@cache
+def _compile(patterns: tuple[str, ...], flags: int) -> Rx:
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+        whole = re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+        with_triggers, without = split(patterns, flags)
     except re.error as exc:
         raise VocabularyError(f"a notice detection pattern does not compile: {exc} in {patterns}") from None
+    if not with_triggers or not without:
+        return Rx(whole)
+    parts = tuple(Rx(re.compile("|".join(f"(?:{p})" for p in group), flags)) for group in (with_triggers, without))
+    return Rx(whole, parts)
 
 
 @dataclass(frozen=True)
@@ -41,10 +93,10 @@ class ElementRule:
     label: str
     article: str
     derived: bool
-    patterns: re.Pattern | None
-    contextual: re.Pattern | None
-    context: re.Pattern | None
-    exclude: re.Pattern | None
+    patterns: Rx | None
+    contextual: Rx | None
+    context: Rx | None
+    exclude: Rx | None
 
 
 @cache
@@ -63,7 +115,7 @@ def raw() -> dict[str, Any]:
 
 
 @cache
-def compiled(path: str) -> re.Pattern | None:
+def compiled(path: str) -> Rx | None:
     """The compiled alternation at a dotted path of notice_rules.yaml, e.g. 'transfers.outside'."""
     node: Any = raw()
     for part in path.split("."):
@@ -72,20 +124,20 @@ def compiled(path: str) -> re.Pattern | None:
 
 
 @cache
-def basis_names() -> dict[str, tuple[re.Pattern | None, re.Pattern | None]]:
+def basis_names() -> dict[str, tuple[Rx | None, Rx | None]]:
     """Art 6 letter -> (strong names, weak names)."""
     names = raw()["lawful_bases"]["names"]
     return {letter: (any_of(spec.get("strong")), any_of(spec.get("weak"))) for letter, spec in names.items()}
 
 
 @cache
-def all_basis_names() -> re.Pattern:
+def all_basis_names() -> Rx:
     """Every Art 6 basis name with the letter as the group name, for reading a citation's label."""
     parts = []
     for letter, spec in raw()["lawful_bases"]["names"].items():
         pats = (spec.get("strong") or []) + (spec.get("weak") or [])
         parts.append(f"(?P<{letter}>" + "|".join(f"(?:{p})" for p in pats) + ")")
-    return re.compile("|".join(parts), FLAGS)
+    return Rx(re.compile("|".join(parts), FLAGS))
 
 
 @cache
@@ -94,7 +146,7 @@ def findings() -> dict[str, dict[str, str]]:
 
 
 @cache
-def country_pattern() -> tuple[re.Pattern, dict[str, str]]:
+def country_pattern() -> tuple[Rx, dict[str, str]]:
     """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
     from .. import vocab
 
@@ -108,5 +160,6 @@ def country_pattern() -> tuple[re.Pattern, dict[str, str]]:
     for uk in ("United Kingdom", "UK", "Britain", "Great Britain"):
         names.pop(uk, None)
     ordered = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
-    return pattern, names
+    # "Northern Ireland" and "New Jersey" are not the countries their last word names.
+    pattern = re.compile(r"(?<![\w.])(?<!Northern )(?<!New )(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
+    return Rx(pattern), names

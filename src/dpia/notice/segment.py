@@ -13,7 +13,7 @@ from dataclasses import dataclass
 _LINE = re.compile(r"[^\n]+")
 _BULLET = re.compile(r"(?:[•·\-*–—▪◦●○■□➢➤✓]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))(?=\s)\s*")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
-_BOUNDARY = re.compile(r"[.!?;][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])")
+_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|art|arts|no|nos|mr|mrs|ms|dr|st|vs|approx|para|paras|reg|sch|inc|co|cf|ref)"
                      r"|\b[A-Z])\.$", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s\"“”'‘’*_]+$")

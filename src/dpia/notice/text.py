@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import InputError
 
 BOM = b"\xef\xbb\xbf"
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # the longest real notices are well under 1 MB
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|body|head|p|div|script|h[1-6]|ul|li|table|br)\b", re.IGNORECASE)
 
 
