@@ -16,7 +16,7 @@ install: $(BIN)/dpia
 
 report: install
 	$(BIN)/dpia validate --quiet $(SAMPLES)
-	$(BIN)/dpia screen $(SAMPLES)
+	$(BIN)/dpia batch $(SAMPLES) --out reports
 
 lint: install
 	$(BIN)/ruff check src tests

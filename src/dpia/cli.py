@@ -94,6 +94,37 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    return _reports([args.audit], args, workers=1)
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    paths = args.audits or sorted(str(p) for p in Path("data/samples").iterdir() if p.is_dir()) \
+        if Path("data/samples").is_dir() or args.audits else []
+    if not paths:
+        raise DpiaError("no audit folders given and no data/samples folder here; name the audit folders to report on")
+    return _reports(paths, args, workers=args.workers)
+
+
+def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) -> int:
+    from .report.batch import run_batch
+    from .report.run import parse_formats
+
+    formats = parse_formats(args.format)
+    for path in paths:
+        if not Path(path).is_dir():
+            raise DpiaError(f"{path}: not an audit folder")
+    results = run_batch(paths, args.out, formats=formats, workers=workers, audit_date=args.audit_date,
+                        risk_method=args.method, progress=not args.quiet and sys.stderr.isatty())
+    for r in results:
+        if r.ok:
+            print(f"{r.provider}: {', '.join(str(Path(args.out) / p) for p in r.outputs.values())}")
+        else:
+            print(f"{r.provider or r.audit}: FAILED: {r.error}", file=sys.stderr)
+    print(f"index: {Path(args.out) / 'index.html'} ({sum(r.ok for r in results)} of {len(results)} reports)")
+    return 0 if all(r.ok for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -114,6 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge findings as of this date (default today)")
     p.add_argument("--out", metavar="FILE", help="with --format html, write the page to FILE instead of standard output")
     p.set_defaults(func=_cmd_analyse)
+
+    def report_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--out", default="reports", metavar="DIR", help="where to write the reports (default reports/)")
+        p.add_argument("--format", default="html,pdf", metavar="LIST", help="html, pdf or html,pdf (default)")
+        p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
+        p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("report", help="run the DPIA report notebook on one audit; write the notebook, HTML and PDF")
+    p.add_argument("audit", metavar="AUDIT_DIR", help="the audit folder")
+    report_options(p)
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("batch", help="DPIA reports for many audits in parallel, with an index.html")
+    p.add_argument("audits", nargs="*", metavar="AUDIT_DIR", help="audit folders (default: every folder in data/samples)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="parallel workers (default: number of cores)")
+    report_options(p)
+    p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

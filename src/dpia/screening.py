@@ -97,16 +97,20 @@ def screen(audit) -> Screening:
 
 
 def _factors(audit) -> list[str]:
-    """Other things the screening should mention: restricted transfers."""
+    """Other things the screening should mention: transfers out of the UK, and flows whose destination is unknown."""
     from .transfers import assess
 
-    out = []
+    out, unknown = [], []
     for flow in audit.flows.to_dict("records"):
         try:
             checked = assess(flow["country"], flow.get("mechanism", ""))
         except vocab.UnknownCodeError:
             continue
-        if checked.restricted:
-            out.append(f"{flow['flow_id']}: restricted transfer to {checked.country_label} ({flow['recipient']}): "
-                       f"{checked.message}")
+        if checked.adequacy == "unknown" and checked.mechanism in ("", vocab.NOT_STATED):
+            unknown.append(flow["flow_id"])
+        elif checked.restricted:
+            out.append(f"{flow['flow_id']} {flow['recipient']} ({checked.country_label}): {checked.message}")
+    if unknown:
+        out.append(f"{len(unknown)} flow(s) go to recipients whose location the notice does not give "
+                   f"({', '.join(unknown)}): confirm they stay in the UK")
     return out

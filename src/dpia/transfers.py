@@ -66,6 +66,8 @@ def assess(country: str, mechanism: str = "") -> TransferCheck:
         return result(status, "missing", f"{where}; this restricted transfer needs a mechanism: give a "
                       f"transfer_mechanisms code ({SAFEGUARDS}, art49_1_a...) or write 'not stated'")
     if mech == NOT_STATED:
+        if code == NOT_STATED:
+            return result(status, "gap", "the notice names neither the destination nor a transfer mechanism (Art 13(1)(f))")
         return result(status, "gap", f"{where} and the notice names no transfer mechanism (Art 13(1)(f))")
     if term is None:
         return result(status, "missing", f"unknown transfer mechanism {mech_text!r}")

@@ -1,0 +1,53 @@
+"""The standalone HTML page every report is: inline CSS, embedded images, no scripts, nothing
+fetched from a URL. The same page prints to PDF (A4, page numbers) through WeasyPrint."""
+
+from __future__ import annotations
+
+import html
+
+CSS = """
+@page { size: A4; margin: 16mm 14mm 18mm 14mm;
+  @bottom-left { content: string(provider); font-size: 8pt; color: #666; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #666; } }
+html { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 10pt; color: #1d1d1f; line-height: 1.4; }
+body { max-width: 64rem; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { font-size: 20pt; margin: 0.1rem 0 0.6rem; string-set: provider content(); }
+h2 { font-size: 14pt; margin: 1.6rem 0 0.5rem; padding-bottom: 0.2rem; border-bottom: 2px solid #2f4f7f; color: #2f4f7f;
+     break-after: avoid; }
+h3 { font-size: 11pt; margin: 1rem 0 0.3rem; break-after: avoid; }
+section { break-before: auto; }
+.kicker { text-transform: uppercase; letter-spacing: 0.08em; color: #2f4f7f; font-size: 8.5pt; margin: 0; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0.3rem 0 0.8rem; font-size: 8pt; }
+th, td { border: 1px solid #d5d9e0; padding: 3px 5px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; word-break: normal; hyphens: manual; }
+thead th { background: #eef1f6; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.2rem 0; }
+table.facts { width: auto; font-size: 9pt; table-layout: auto; }
+table.facts th { background: none; border: none; padding-right: 1rem; color: #555; font-weight: normal; }
+table.facts td { border: none; }
+td.gap { color: #9b1c1c; font-weight: bold; }
+td.high { background: #f8d7d3; } td.medium { background: #fff0c7; } td.low { background: #e3f2e3; } td.ok { color: #1f6f3f; }
+.callout { padding: 0.45rem 0.7rem; border-left: 4px solid #888; background: #f4f5f7; }
+.callout.alert { border-color: #b3261e; background: #fbeceb; }
+.callout.ok { border-color: #1f6f3f; background: #eaf5ec; }
+.callout.note { border-color: #2f4f7f; background: #edf2f9; }
+.badge { display: inline-block; padding: 0.15rem 0.55rem; margin: 0 0.3rem 0.3rem 0; border-radius: 0.8rem;
+         background: #e9ecf1; font-size: 9pt; }
+.badge.high { background: #f4b6b0; } .badge.medium { background: #ffe3a3; } .badge.ok { background: #cfe8cf; }
+.scope { color: #444; }
+figure { margin: 0.6rem 0 1rem; break-inside: avoid; }
+figure img { max-width: 100%; }
+figcaption { font-size: 8.5pt; color: #555; }
+ul { margin: 0.2rem 0 0.6rem 1.2rem; padding: 0; }
+.index td a { color: #2f4f7f; }
+@media print { body { margin: 0; max-width: none; padding: 0; } }
+"""
+
+
+def page(title: str, body: str) -> str:
+    """A complete, self-contained HTML document around already-escaped body HTML."""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
