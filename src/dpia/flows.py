@@ -75,7 +75,8 @@ def build(audit) -> FlowGraph:
             country, transfer, verdict = checked.country, checked.restricted, checked.verdict
         except vocab.UnknownCodeError:
             country, transfer, verdict = row["country"], True, "missing"
-        label = row["recipient"] + ("" if not transfer else f" [{country}]")
+        where = "location not stated" if country == vocab.NOT_STATED else country
+        label = row["recipient"] + ("" if not transfer else f" [{where}]")
         add(Node(recipient, label, 2, "recipient"))
         graph.edges.append(Edge(activity, recipient, row.get("data_categories", ""), transfer, verdict))
     return graph

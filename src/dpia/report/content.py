@@ -51,7 +51,7 @@ class DpiaReport:
             "high_findings": sum(f.severity == "high" for f in self.profile.findings),
         }
 
-    def header(self) -> "Header":
+    def header(self) -> Header:
         return Header(self)
 
     def body_html(self) -> str:

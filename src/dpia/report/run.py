@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ class Result:
     outputs: dict[str, str] = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
     error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent executing, exporting, printing
 
     @property
     def ok(self) -> bool:
@@ -98,26 +100,26 @@ class Runner:
 
     def run(self, audit_dir: str | Path, out_dir: str | Path, slug: str, formats=FORMATS,
             audit_date: str | None = None, risk_method: str | None = None) -> Result:
-        from ..audit import load
-
         audit_dir, out_dir = Path(audit_dir).resolve(), Path(out_dir)
-        result = Result(str(audit_dir), slug)
+        result = Result(str(audit_dir), slug, provider=_provider(audit_dir))
         try:
-            audit = load(audit_dir)
-            result.provider = audit.provider
-            if not audit.valid:
-                first = "; ".join(str(p) for p in audit.errors[:3])
-                raise DpiaError(f"{len(audit.errors)} validation error(s): {first}")
+            if not audit_dir.is_dir():
+                raise DpiaError(f"{audit_dir}: not an audit folder")
             out_dir.mkdir(parents=True, exist_ok=True)
+            # The notebook loads and validates the audit; an invalid one fails its first cell with every problem listed.
+            clock = time.perf_counter()
             nb = self._execute(audit_dir, out_dir / f"{slug}.ipynb", audit_date, risk_method, formats)
             result.summary = _summary(nb)
-            html = self.export_html(nb, audit.provider)
+            result.seconds["execute"], clock = time.perf_counter() - clock, time.perf_counter()
+            html = self.export_html(nb, result.provider)
             if "html" in formats:
                 write_atomic(out_dir / f"{slug}.html", html)
                 result.outputs["html"] = f"{slug}.html"
+            result.seconds["html"], clock = time.perf_counter() - clock, time.perf_counter()
             if "pdf" in formats:
                 self.write_pdf(html, out_dir / f"{slug}.pdf")
                 result.outputs["pdf"] = f"{slug}.pdf"
+            result.seconds["pdf"] = time.perf_counter() - clock
         except DpiaError as exc:
             result.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one provider's failure must not stop a batch
@@ -165,6 +167,17 @@ class Runner:
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _provider(audit_dir: Path) -> str:
+    """The provider's name from audit.yaml, cheaply, for labelling a result even when the audit is broken."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load((audit_dir / "audit.yaml").read_text(encoding="utf-8"))
+        return str(meta.get("provider") or audit_dir.name)
+    except Exception:  # noqa: BLE001 - any unreadable audit.yaml: fall back to the folder name
+        return audit_dir.name
 
 
 def _summary(nb) -> dict:
