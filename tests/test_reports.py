@@ -137,7 +137,8 @@ def test_signed_off_audit_shows_its_approvals(sample_copy):
 def test_consultation_is_shown_when_recorded(sample_copy):
     folder = sample_copy()
     path = folder / "audit.yaml"
-    path.write_text(path.read_text().replace("consultation: []", "consultation:\n- {with: Residents' meeting, date: '2026-10-01', summary: Support CCTV in corridors only}"))
+    entry = "consultation:\n- {with: Residents' meeting, date: '2026-10-01', summary: Support CCTV in corridors only}"
+    path.write_text(path.read_text().replace("consultation: []", entry))
     assert "Support CCTV in corridors only" in build_report(folder).section(3).html()
 
 
