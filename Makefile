@@ -17,9 +17,10 @@ install: $(BIN)/dpia
 report: install
 	$(BIN)/dpia validate --quiet $(SAMPLES)
 	$(BIN)/dpia batch $(SAMPLES) --out reports
+	$(BIN)/dpia compare $(SAMPLES) --out reports/comparison.html --format html,pdf,csv
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks notebooks
 
 test: lint
 	$(BIN)/python -m pytest --cov=dpia --cov-report=term-missing:skip-covered --cov-fail-under=85

@@ -125,6 +125,42 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
     return 0 if all(r.ok for r in results) else 1
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, to_html
+    from .report.run import Runner, _quiet_imports
+    from .tables import write_atomic
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("html", "pdf", "csv")]
+    if unknown or not formats:
+        raise DpiaError(f"unknown format {', '.join(unknown) or '(none)'}; use html, pdf, csv or a list such as html,csv")
+    paths = args.paths or (sorted(str(p) for p in Path("data/samples").iterdir() if p.is_dir())
+                           if Path("data/samples").is_dir() else [])
+    comparison = compare(paths, audit_date=args.audit_date, workers=args.workers)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    if "html" in formats or "pdf" in formats:
+        page = to_html(comparison)
+        if "html" in formats:
+            write_atomic(out, page)
+            written.append(out)
+        if "pdf" in formats:
+            _quiet_imports()
+            Runner.write_pdf(page, out.with_suffix(".pdf"))
+            written.append(out.with_suffix(".pdf"))
+    if "csv" in formats:
+        written += comparison.write_csv(out.parent, out.stem)
+    failed = [p for p in comparison.providers if p.error]
+    for p in failed:
+        print(f"{p.source}: {p.error}", file=sys.stderr)
+    ranking = ", ".join(f"{r.Rank}. {r.Provider} ({r.Score:.0%})" for r in comparison.scores.head(5).itertuples())
+    print(f"compared {len(comparison.providers)} providers; transparency ranking: {ranking}")
+    for path in written:
+        print(f"wrote {path}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -163,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, metavar="N", help="parallel workers (default: number of cores)")
     report_options(p)
     p.set_defaults(func=_cmd_batch)
+
+    p = sub.add_parser("compare", help="compare providers' practices side by side (audit folders and/or notice files)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="audit folders or notice files (default: every sample audit)")
+    p.add_argument("--out", default="reports/comparison.html", metavar="FILE", help="the HTML file; PDF and CSV go beside it")
+    p.add_argument("--format", default="html", metavar="LIST", help="html, pdf, csv, or a list (default html)")
+    p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

@@ -112,3 +112,65 @@ def risk_map(scored: pd.DataFrame, method: str) -> Figure:
     ax.text(0, -0.55 if len(likelihood) == 3 else -0.6, "hollow: before measures   filled: after measures",
             fontsize=7, color="#444", transform=ax.transData)
     return fig
+
+
+ELEMENT_COLOURS = ["#d9d9d9", "#e8a39c", "#7fbf8e"]  # not applicable, absent, present
+
+
+def elements_heatmap(matrix: pd.DataFrame, turned: bool) -> Figure:
+    """Elements x providers, present green and absent red; ``turned`` puts providers down the side."""
+    from matplotlib.colors import ListedColormap
+
+    data = matrix.replace({"✓": 2, "✗": 1, "n/a": 0}).astype(int)
+    if turned:
+        data = data.T
+    rows, cols = data.shape
+    row_labels = [_wrap(str(i), 42, 1) for i in data.index]
+    col_labels = [_wrap(str(c), 28, 1) for c in data.columns]
+    # Margins in inches from the longest labels (6.5 pt text is about 0.055 in a character).
+    left = 0.3 + 0.055 * max((len(label) for label in row_labels), default=0)
+    bottom = 0.3 + 0.048 * max((len(label) for label in col_labels), default=0)
+    cw, ch = (0.24, 0.2) if turned else (0.42, 0.22)
+    width, height = left + cols * cw + 0.2, bottom + rows * ch + 0.15
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((left / width, bottom / height, cols * cw / width, rows * ch / height))
+    ax.imshow(data.to_numpy(), cmap=ListedColormap(ELEMENT_COLOURS), vmin=0, vmax=2, aspect="auto", interpolation="nearest")
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    # Labels as plain text and the grid as two line collections: matplotlib's per-tick objects cost
+    # ten times as much, which matters when a comparison draws a dozen heatmaps of fifty providers.
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.hlines([y + 0.5 for y in range(rows - 1)], -0.5, cols - 0.5, colors="white", linewidth=0.8)
+    ax.vlines([x + 0.5 for x in range(cols - 1)], -0.5, rows - 0.5, colors="white", linewidth=0.8)
+    for y, label in enumerate(row_labels):
+        ax.text(-0.7, y, label, ha="right", va="center", fontsize=6.5)
+    for x, label in enumerate(col_labels):
+        ax.text(x, rows - 0.3, label, ha="right", va="top", fontsize=6.5, rotation=60, rotation_mode="anchor")
+    for side in ax.spines.values():
+        side.set_visible(False)
+    return fig
+
+
+def stacked_bars(frame: pd.DataFrame, colours: dict[str, str], xlabel: str) -> Figure:
+    """One horizontal bar per row of ``frame`` (providers), stacked by its columns."""
+    rows = len(frame)
+    fig = Figure(figsize=(7.5, max(1.8, 0.8 + 0.24 * rows)))
+    ax = fig.add_axes((0.34, 0.12 if rows > 6 else 0.25, 0.62, 0.82 if rows > 6 else 0.65))
+    left = [0.0] * rows
+    y = list(range(rows))[::-1]
+    for column in frame.columns:
+        values = frame[column].astype(float).tolist()
+        ax.barh(y, values, left=left, color=colours.get(column, "#999"), label=str(column), height=0.7)
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks([])
+    ax.set_ylim(-0.6, rows - 0.4)
+    for position, label in zip(y, frame.index):
+        ax.text(-0.02, position, _wrap(str(label), 40, 1), ha="right", va="center", fontsize=7,
+                transform=ax.get_yaxis_transform())
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig

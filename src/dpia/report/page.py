@@ -42,12 +42,19 @@ figure img { max-width: 100%; }
 figcaption { font-size: 8.5pt; color: #555; }
 ul { margin: 0.2rem 0 0.6rem 1.2rem; padding: 0; }
 .index td a { color: #2f4f7f; }
-@media print { body { margin: 0; max-width: none; padding: 0; } }
+td.na { color: #888; }
+.scroll { overflow: auto; max-height: 80vh; margin-bottom: 0.8rem; }
+.scroll table { margin: 0; }
+.scroll thead th { position: sticky; top: 0; }
+@media print { body { margin: 0; max-width: none; padding: 0; } .scroll { overflow: visible; max-height: none; }
+  figure img { max-height: 150mm; } }
 """
+LANDSCAPE = "@page { size: A4 landscape; } body { max-width: 90rem; }"
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, *, landscape: bool = False) -> str:
     """A complete, self-contained HTML document around already-escaped body HTML."""
+    css = CSS + (LANDSCAPE if landscape else "")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{html.escape(title)}</title><style>{css}</style></head>\n<body>\n{body}\n</body></html>\n")

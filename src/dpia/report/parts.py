@@ -36,6 +36,7 @@ class Table:
     caption: str = ""
     widths: list[int] = field(default_factory=list)  # percentage per column, for the PDF layout
     marks: dict[str, str] = field(default_factory=dict)  # cell text -> css class, e.g. {"not stated": "gap"}
+    scroll: bool = False  # long or wide tables scroll on screen (and print whole)
 
     def html(self) -> str:
         cols = "".join(f'<col style="width:{w}%">' for w in self.widths)
@@ -50,8 +51,9 @@ class Table:
             body.append("<tr>" + "".join(cells) + "</tr>")
         caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
         empty = f'<tr><td colspan="{len(self.frame.columns)}">none</td></tr>' if not body else ""
-        return (f'<table>{caption}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(body)}{empty}</tbody></table>')
+        table = (f'<table>{caption}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+                 f'<tbody>{"".join(body)}{empty}</tbody></table>')
+        return f'<div class="scroll">{table}</div>' if self.scroll else table
 
 
 @dataclass
