@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from . import rules
 from .profile import NoticeProfile
 
@@ -55,50 +57,53 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#1b1b1b;line-height:1.45}
-h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e3e3e3;padding:.35rem .5rem;vertical-align:top;text-align:left}
-.yes{color:#17702e;font-weight:bold}.no{color:#b3261e;font-weight:bold}.na{color:#777}
-blockquote{margin:.2rem 0;color:#444;font-size:.9rem;border-left:3px solid #ddd;padding-left:.5rem}
-.sev-high{color:#b3261e}.sev-medium{color:#9a5b00}.sev-low{color:#555}.meta{color:#555}
-"""
-
-
-def to_html(profile: NoticeProfile) -> str:
-    e = html.escape
-    title = e(profile.organisation or profile.source)
+def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
+    """One row per Art 13/14 element: present or not, and the notice's words that show it."""
     rows = []
     for key, element in profile.elements.items():
         if not profile.applicable(key):
-            mark, quote = '<span class="na">–</span>', "not applicable"
+            mark, quote = "n/a", "legitimate interests not relied on"
         else:
-            mark = '<span class="yes">✓</span>' if element.present else '<span class="no">✗</span>'
-            quote = "".join(f"<blockquote>{e(_quote(ev.text, 300))}</blockquote>" for ev in element.evidence[:2])
-        rows.append(f"<tr><td>{mark}</td><td>{e(_label(key))}</td><td>{quote}</td></tr>")
-    findings = []
-    for f in profile.findings:
-        quote = "".join(f"<blockquote>{e(_quote(ev.text, 300))}</blockquote>" for ev in f.evidence[:2])
-        findings.append(f'<tr><td class="sev-{e(f.severity)}">{e(f.severity)}</td><td><code>{e(f.code)}</code></td>'
-                        f"<td>{e(f.message)}{quote}</td></tr>")
-    facts = [
-        ("Lawful bases", f"Art 6(1): {', '.join(profile.art6) or 'none'}; Art 9(2): {', '.join(profile.art9) or 'none'}; "
-                         f"DPA 2018 Schedule 1: {'cited' if profile.dpa2018_schedule1 else 'not cited'}"),
-        ("Special categories", ", ".join(profile.special_categories) or "none"),
-        ("Transfers", f"{profile.transfer_status}; mechanisms: {', '.join(profile.transfer_mechanisms) or 'none'}; "
-                      f"countries: {', '.join(profile.transfer_countries) or 'none'}"),
-        ("Retention", _retention(profile)),
-        ("Automated decisions", profile.automated_decision_making),
-    ]
-    fact_rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Notice profile: {title}</title><style>{CSS}</style></head>
-<body><h1>Notice profile: {title}</h1>
-<p class="meta">Source {e(profile.source)} (read as {e(profile.encoding)}) · last updated {e(profile.last_updated or 'no date')} ·
-audited as of {e(profile.audit_date)} · transparency {profile.transparency_score:.0%} of applicable elements</p>
-<h2>Article 13/14 elements</h2><table>{''.join(rows)}</table>
-<h2>What the notice says</h2><table>{fact_rows}</table>
-<h2>Findings ({len(profile.findings)})</h2><table>{''.join(findings) or '<tr><td>none</td></tr>'}</table>
-</body></html>
-"""
+            mark = "✓" if element.present else "✗"
+            quote = element.evidence[0].text if element.present and element.evidence else ""
+        rows.append({"": mark, "Element": _label(key), "What the notice says": _quote(quote, width)})
+    return pd.DataFrame(rows)
+
+
+def findings_table(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
+    """One row per finding, most severe first; codes may break at underscores."""
+    return pd.DataFrame([{"Severity": f.severity, "Finding": f.code.replace("_", "_\u200b"), "What it means": f.message,
+                          "Where": _quote(f.evidence[0].text, width) if f.evidence else ""} for f in profile.findings],
+                        columns=["Severity", "Finding", "What it means", "Where"])
+
+
+MARKS = {"✗": "gap", "✓": "ok", "high": "high", "medium": "medium", "low": "low"}
+
+
+def to_html(profile: NoticeProfile) -> str:
+    """A standalone page: the report's page shell, tables and escaping."""
+    from ..report.page import page
+    from ..report.parts import Heading, Table, Text
+
+    title = profile.organisation or profile.source
+    facts = pd.DataFrame([
+        {"": "Source", "What the notice says": f"{profile.source} (read as {profile.encoding})"},
+        {"": "Last updated", "What the notice says": profile.last_updated or "no date"},
+        {"": "Lawful bases", "What the notice says": f"Art 6(1): {', '.join(profile.art6) or 'none'}; Art 9(2): "
+                                                     f"{', '.join(profile.art9) or 'none'}; DPA 2018 Schedule 1: "
+                                                     f"{'cited' if profile.dpa2018_schedule1 else 'not cited'}"},
+        {"": "Special categories", "What the notice says": ", ".join(profile.special_categories) or "none"},
+        {"": "Transfers", "What the notice says": f"{profile.transfer_status}; mechanisms: "
+                                                  f"{', '.join(profile.transfer_mechanisms) or 'none'}; countries: "
+                                                  f"{', '.join(profile.transfer_countries) or 'none'}"},
+        {"": "Retention", "What the notice says": _retention(profile)},
+        {"": "Automated decisions", "What the notice says": profile.automated_decision_making},
+    ])
+    parts = [Text(f"Audited as of {profile.audit_date}: the notice covers {profile.transparency_score:.0%} of the "
+                  "applicable Article 13/14 elements.", "note"),
+             Heading("Article 13/14 elements"), Table(checklist(profile, 300), widths=[4, 36, 60], marks=MARKS),
+             Heading("What the notice says"), Table(facts, widths=[22, 78]),
+             Heading(f"Findings ({len(profile.findings)})"), Table(findings_table(profile, 300), widths=[9, 24, 40, 27], marks=MARKS)]
+    body = (f'<header><p class="kicker">Notice profile</p><h1>{html.escape(title)}</h1></header>'
+            + "\n".join(p.html() for p in parts))
+    return page(f"Notice profile: {title}", body)

@@ -17,7 +17,7 @@ from ..errors import AuditInvalid
 from ..flows import build as build_graph
 from ..notice import NoticeProfile, analyse, read_notice
 from ..notice.detect import RIGHTS
-from ..notice.rules import elements as element_rules
+from ..notice.render import checklist, findings_table
 from ..screening import Screening, screen
 from ..vocab import NOT_STATED, split_codes
 from . import figures
@@ -255,18 +255,6 @@ def _necessity(r: DpiaReport) -> Section:
 
 
 def _transparency(p: NoticeProfile) -> list:
-    rules = element_rules()
-    rows = []
-    for key, element in p.elements.items():
-        if not p.applicable(key):
-            mark, quote = "n/a", "legitimate interests not relied on"
-        else:
-            mark = "✓" if element.present else "✗"
-            quote = element.evidence[0].text if element.present and element.evidence else ""
-        rows.append({"": mark, "Element": f"{rules[key].label} ({rules[key].article})", "What the notice says": _clip(quote)})
-    findings = pd.DataFrame([{"Severity": f.severity, "Finding": f.code.replace("_", "_\u200b"), "What it means": f.message,
-                              "Where": _clip(f.evidence[0].text) if f.evidence else ""} for f in p.findings],
-                            columns=["Severity", "Finding", "What it means", "Where"])
     present = sum(e.present for k, e in p.elements.items() if p.applicable(k))
     applicable = sum(1 for k in p.elements if p.applicable(k))
     missing_rights = [r.removeprefix("right_") for r in RIGHTS if not p.elements[r].present]
@@ -275,15 +263,10 @@ def _transparency(p: NoticeProfile) -> list:
         Text(f"The notice covers {present} of {applicable} applicable elements ({p.transparency_score:.0%}); "
              f"last updated {p.last_updated or 'with no date'}."
              + (f" Rights not mentioned: {', '.join(missing_rights)}." if missing_rights else "")),
-        Table(pd.DataFrame(rows), widths=[4, 36, 60], marks=GAP),
+        Table(checklist(p), widths=[4, 36, 60], marks=GAP),
         Heading("Notice findings"),
-        Table(findings, widths=[9, 24, 40, 27], marks=GAP),
+        Table(findings_table(p), widths=[9, 24, 40, 27], marks=GAP),
     ]
-
-
-def _clip(text: str, width: int = 220) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---- 5. Risks ------------------------------------------------------------------------------
