@@ -161,6 +161,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .audit import load
+    from .draft import new_audit
+
+    target = new_audit(args.slug, args.notice, args.into, args.audit_date)
+    audit = load(target)
+    print(f"created {target}: {len(audit.activities)} activities, {len(audit.flows)} flows, {len(audit.risks)} risks, "
+          f"all drafts ({len(audit.warnings)} warnings to review; `dpia validate {target}` lists them)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -207,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("new", help="create an audit folder drafted from a privacy notice")
+    p.add_argument("slug", metavar="SLUG", help="the folder name, e.g. acme-care")
+    p.add_argument("--notice", required=True, metavar="FILE", help="the provider's privacy notice (.txt, .md or .html)")
+    p.add_argument("--into", default="data/audits", metavar="DIR", help="where to create it (default data/audits/)")
+    p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
+    p.set_defaults(func=_cmd_new)
 
     p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

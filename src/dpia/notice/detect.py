@@ -146,6 +146,20 @@ def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> lis
     return found
 
 
+# ---- who the notice is about, and who receives data ---------------------------------------
+
+
+def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[str, list[int]]:
+    """Codes of a notice_rules.yaml block (data_subjects, recipients) -> the segments naming them."""
+    allowed = None if within is None else set(within)
+    out = {}
+    for code, patterns in rules.raw()[block].items():
+        hits = [i for i in doc.hits(rules.any_of(patterns)) if allowed is None or i in allowed]
+        if hits:
+            out[code] = hits
+    return out
+
+
 # ---- special categories --------------------------------------------------------------------
 
 

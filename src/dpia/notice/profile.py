@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from . import detect, rules
 from .detect import RIGHTS, Element
-from .document import Document
+from .document import Document, Evidence
 from .findings import Finding, is_stale, make, ordered
 from .text import NoticeText, normalise
 
@@ -41,6 +41,9 @@ class NoticeProfile:
     text: str = field(repr=False, default="")
     encoding: str = "utf-8"
     legitimate_interests_relied_on: bool = False
+    # Beyond the contract: what `dpia new` drafts an audit from.
+    subjects: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
+    recipient_types: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
         """Exactly the contract's object."""
@@ -128,6 +131,11 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         retention_periods=retention.periods, automated_decision_making=adm, findings=[], text=prepared,
         encoding=encoding, legitimate_interests_relied_on=relies_on_li,
     )
+    profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
+    sharing = set(doc.hits(element_rules["recipients"].patterns))
+    sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
+    sharing = sorted(sharing)
+    profile.recipient_types = {k: doc.evidence(v) for k, v in detect.groups(doc, "recipients", sharing).items()}
     profile.findings = ordered(_findings(doc, profile, bases, special, transfers, adm_segments, updated,
                                          updated_evidence, audit))
     return profile

@@ -1,0 +1,114 @@
+"""Draft an audit folder from a privacy notice (`dpia new`): every row a draft carrying the notice's
+words that produced it, for the auditor to confirm, correct or remove in the notebooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from . import schemas, vocab
+from .audit import Audit, save
+from .errors import DpiaError
+from .notice import NoticeProfile, analyse, read_notice
+from .vocab import NOT_STATED
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Schedule 1 paragraph that completes each Art 9(2) letter, where the letter names one (DPA 2018 s10(2)).
+SCHEDULE1_FOR = {"b": "sch1.1", "h": "sch1.2", "i": "sch1.3", "j": "sch1.4"}
+UK_BODIES = {"gp_nhs", "local_authority", "regulator", "police_courts", "government_agency"}
+MECHANISM_FOR = {"adequacy": "adequacy", "idta": "idta", "uk_addendum": "uk_addendum", "bcr": "bcr", "sccs": "eu_sccs"}
+RISK_LEVELS = {"high": ("probable", "significant"), "medium": ("possible", "significant"), "low": ("possible", "minimal")}
+
+
+def _quote(evidence) -> str:
+    return " ... ".join(" ".join(e.text.split()) for e in evidence[:2])
+
+
+def _row(table: str, **values) -> dict:
+    row = {c: "" for c in schemas.columns(table) if c != "notes"}
+    row.update(values, status="draft")
+    return row
+
+
+def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
+    """Activities, flows and risks drafted from a notice profile."""
+    art6 = ";".join(f"6(1)({letter})" for letter in profile.art6) or NOT_STATED
+    art9 = ";".join(f"9(2)({letter})" for letter in profile.art9)
+    sch1 = NOT_STATED
+    if profile.dpa2018_schedule1 and any(letter in SCHEDULE1_FOR for letter in profile.art9):
+        sch1 = ";".join(SCHEDULE1_FOR[letter] for letter in profile.art9 if letter in SCHEDULE1_FOR)
+    needs_sch1 = any(vocab.lookup("art9", f"9(2)({letter})").get("needs_schedule1") for letter in profile.art9)
+    retention = next((p for p in profile.retention_periods if schemas.DURATION.search(p)), NOT_STATED)
+    li = _quote(profile.elements["legitimate_interests"].evidence) if "f" in profile.art6 else ""
+    if "f" in profile.art6 and not li:
+        li = NOT_STATED
+    subjects = profile.subjects or {"service_user": profile.elements["purposes"].evidence}
+    special_home = "service_user" if "service_user" in subjects else next(iter(subjects))
+    activities = []
+    for n, (code, evidence) in enumerate(subjects.items(), start=1):
+        label = vocab.get("data_subjects").label(code)
+        special = ";".join(profile.special_categories) if code == special_home else ""
+        quote = _quote(evidence) or _quote(profile.elements["purposes"].evidence) or "(the notice does not describe this)"
+        activities.append(_row(
+            "activities.csv", activity_id=f"A{n}", name=f"Processing about {label.lower()}",
+            purpose="draft: state the purpose from the notice", data_subjects=code,
+            data_categories="draft: list the data categories", special_categories=special, sources=code,
+            art6_basis=art6, legitimate_interest=li, art9_condition=(art9 or NOT_STATED) if special else "",
+            schedule1_condition=sch1 if special and (needs_sch1 or not art9) else "", retention=retention,
+            evidence=quote))
+    home = next(a["activity_id"] for a in activities if a["data_subjects"] == special_home)
+    flows = []
+    for n, (code, evidence) in enumerate(profile.recipient_types.items(), start=1):
+        uk = code in UK_BODIES
+        flows.append(_row("flows.csv", flow_id=f"F{n}", activity_id=home, recipient=vocab.get("recipient_types").label(code),
+                          recipient_type=code, data_categories="draft: what is shared", country="GB" if uk else NOT_STATED,
+                          mechanism="" if uk else NOT_STATED, evidence=_quote(evidence)))
+    if profile.transfer_status == "outside_uk_eea":
+        mechanisms = [MECHANISM_FOR[m] for m in profile.transfer_mechanisms if m in MECHANISM_FOR]
+        evidence = _quote(profile.elements["international_transfers"].evidence)
+        for country in profile.transfer_countries or [NOT_STATED]:
+            flows.append(_row("flows.csv", flow_id=f"F{len(flows) + 1}", activity_id=home, recipient="draft: recipient abroad",
+                              recipient_type="processor_it", data_categories="draft: what is transferred", country=country,
+                              mechanism=mechanisms[0] if mechanisms else NOT_STATED, evidence=evidence))
+    every = ";".join(a["activity_id"] for a in activities)
+    risks = []
+    for n, finding in enumerate(profile.findings, start=1):
+        likelihood, severity = RISK_LEVELS[finding.severity]
+        risks.append(_row("risks.csv", risk_id=f"R{n}", title=finding.code.replace("_", " ").capitalize(),
+                          description=finding.message, activity_ids=every, likelihood=likelihood, severity=severity,
+                          residual_likelihood=likelihood, residual_severity=severity))
+    return {"activities.csv": pd.DataFrame(activities, columns=schemas.columns("activities.csv")[:-1]),
+            "flows.csv": pd.DataFrame(flows, columns=schemas.columns("flows.csv")[:-1]),
+            "risks.csv": pd.DataFrame(risks, columns=schemas.columns("risks.csv")[:-1])}
+
+
+def new_audit(slug: str, notice_file: str | Path, into: str | Path = "data/audits", audit_date: str | None = None) -> Path:
+    """Create ``into/slug`` from a notice. Refuses to touch an existing folder."""
+    if not SLUG.match(slug):
+        raise DpiaError(f"{slug!r} is not a usable folder name: use lower-case letters, digits and hyphens, e.g. acme-care")
+    target = Path(into) / slug
+    if target.exists():
+        raise DpiaError(f"{target} already exists; dpia new never overwrites an audit. Choose another name or remove it")
+    notice_path = Path(notice_file)
+    notice = read_notice(notice_path)
+    date = audit_date or dt.date.today().isoformat()
+    profile = analyse(notice, source=notice.source, audit_date=date)
+    suffix = notice_path.suffix.lower() if notice_path.suffix.lower() in (".txt", ".md", ".html", ".htm") else ".txt"
+    meta = {"provider": profile.organisation or slug, "kind": "other", "notice": f"notice{suffix}", "audit_date": date,
+            "assessor": "draft: your name", "scope": f"draft: drafted by dpia new from {notice.source}; review every row",
+            "risk_method": "ico", "screening": {}, "consultation": [], "dpo_advice": None, "sign_off": None}
+    staging = Path(into) / f".{slug}.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        shutil.copyfile(notice_path, staging / meta["notice"])
+        audit = Audit(staging, meta, draft_tables(profile))
+        save(audit, staging)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
