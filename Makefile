@@ -20,7 +20,7 @@ report: install
 	$(BIN)/dpia compare $(SAMPLES) --out reports/comparison.html --format html,pdf,csv
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff check src tests benchmarks notebooks scripts
 
 test: lint
 	$(BIN)/python -m pytest --cov=dpia --cov-report=term-missing:skip-covered --cov-fail-under=85

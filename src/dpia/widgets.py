@@ -162,6 +162,12 @@ def _choices(editor: AuditEditor, table: str, spec: FieldSpec) -> list[tuple[str
     return choices
 
 
+def _unfilled(problem: Problem) -> bool:
+    """A message that only says a field is still blank or incomplete (shown once the field is touched)."""
+    return problem.rule.startswith(("str_length", "str_matches")) or problem.rule in (
+        "retention_is_duration_or_not_stated", "draft_rows_need_review")
+
+
 class TableForm:
     """Add, edit, confirm or remove rows of one inventory table."""
 
@@ -186,6 +192,8 @@ class TableForm:
             widget.style.description_width = "11em"
             widget.observe(self._changed, names="value")
             self.fields[spec.column] = widget
+        self.touched: set[str] = set()  # on a new row, "empty" messages wait until a field is filled or Save pressed
+        self.attempted = False
         self.picker = w.Dropdown(description="edit row", options=[self.NEW, *editor.ids(table)], layout=layout)
         self.picker.style.description_width = "11em"
         self.picker.observe(self._picked, names="value")
@@ -226,6 +234,7 @@ class TableForm:
         self.picker.value = row_id
 
     def clear(self) -> None:
+        self.touched, self.attempted = set(), False
         for widget in self.fields.values():
             if isinstance(widget, w.SelectMultiple):
                 widget.value = ()
@@ -234,6 +243,7 @@ class TableForm:
             else:
                 widget.value = ""
         self.fields["status"].value = "draft"
+        self.touched = set()
         self._changed()
 
     def _picked(self, change=None) -> None:
@@ -262,7 +272,15 @@ class TableForm:
         return self.editor.check(self.table, self.values(), self.replacing)
 
     def _changed(self, change=None) -> None:
-        self.show(self.problems(), extra=self._transfer_note())
+        if change is not None:
+            self.touched.update(c for c, widget in self.fields.items() if widget is change["owner"])
+        problems = self.problems()
+        if self.replacing is None and not self.attempted:
+            if not self.touched:
+                self.message.value = "<div>Fill in the row: messages appear as you type.</div>"
+                return
+            problems = [p for p in problems if p.column in self.touched or not _unfilled(p)]
+        self.show(problems, extra=self._transfer_note())
 
     def _transfer_note(self) -> str:
         if self.table != "flows.csv" or not self.fields["country"].value:
@@ -298,6 +316,7 @@ class TableForm:
         return row_id in ids and problem.row == ids.index(row_id) + 2
 
     def save(self) -> bool:
+        self.attempted = True
         row = self.values()
         return self._after(self.editor.put(self.table, row, self.replacing), f"Saved {row[self.key]}.", row[self.key])
 
