@@ -75,11 +75,16 @@ class Document:
     def _index_literals(self) -> None:
         """Find every known trigger literal in one pass (see rules.automaton)."""
         machine, self._known = automaton()
-        starts = self.segs.starts
-        found: dict[str, list[int]] = {}
+        starts, items = self.segs.starts, self.segs.items
+        found: dict[str, set[int]] = {}
+        done: dict[str, int] = {}  # per literal, the end of the last segment recorded: later hits there add nothing
         for end, literal in machine.iter(self.lower):
-            found.setdefault(literal, []).append(end)
-        self._literals = {literal: {bisect_right(starts, end) - 1 for end in ends} for literal, ends in found.items()}
+            if end < done.get(literal, -1):
+                continue
+            index = bisect_right(starts, end - len(literal) + 1) - 1
+            found.setdefault(literal, set()).add(index)
+            done[literal] = items[index].end
+        self._literals = found
         self._literals[DIGIT] = {bisect_right(starts, m.start()) - 1 for m in _DIGITS.finditer(self.text)}
         self._indexed = True
 
@@ -110,8 +115,9 @@ class Document:
             found |= self.segments_with(literal)
         return sorted(found)
 
-    def scan(self, pattern: Rx, haystack: str | None = None):
-        """Every match of ``pattern`` in the text (or a same-length copy of it).
+    def scan(self, pattern: Rx, haystack: str | None = None, first: bool = False):
+        """Every match of ``pattern`` in the text (or a same-length copy of it); with ``first``, only
+        the first match in each segment.
 
         A prefiltered pattern runs sentence by sentence over the sentences holding one of its
         literals, so its matches never cross a sentence; parts of a split alternation come
@@ -121,7 +127,20 @@ class Document:
         for part in pattern.parts:
             indices = self.candidates(part)
             if indices is None:
-                yield from part.regex.finditer(haystack)
+                if not first:
+                    yield from part.regex.finditer(haystack)
+                    continue
+                search, pos = part.regex.search, 0
+                while (match := search(haystack, pos)) is not None:
+                    yield match
+                    pos = max(match.end(), items[self.segs.at(match.start())].end)
+                continue
+            if first:
+                search = part.regex.search
+                for index in indices:
+                    seg = items[index]
+                    if (match := search(haystack, seg.start, seg.end)) is not None:
+                        yield match
                 continue
             finditer = part.regex.finditer
             for index in indices:
@@ -136,7 +155,7 @@ class Document:
         found: list[int] = []
         seen: set[int] = set()
         haystack = self.without_urls if masked else self.text
-        for match in self.scan(pattern, haystack):
+        for match in self.scan(pattern, haystack, first=True):
             index = self.segs.at(match.start())
             if index in seen:
                 continue
