@@ -91,7 +91,8 @@ def screen(audit) -> Screening:
                        "to be required (WP248 rev.01)")
     required = bool(reasons)
     if not required:
-        reasons.append(f"{len(wp248)} WP248 criterion met and no ICO high-risk item or Art 35(3) case: a DPIA is not "
+        criteria = "criterion" if len(wp248) == 1 else "criteria"
+        reasons.append(f"{len(wp248)} WP248 {criteria} met and no ICO high-risk item or Art 35(3) case: a DPIA is not "
                        "mandatory, but record this screening decision and review it when the processing changes")
     return Screening(required, reasons, table, _factors(audit))
 
