@@ -83,11 +83,6 @@ class Audit:
     def notice_path(self) -> Path:
         return self.path / str(self.meta.get("notice") or "notice.txt")
 
-    def notice_text(self) -> str:
-        from .notice.text import read_notice  # the notice reader decodes like `dpia analyse`
-
-        return read_notice(self.notice_path()).text
-
 
 def load(path: str | Path) -> Audit:
     """Read an audit folder and validate it; every problem is in ``audit.problems``."""

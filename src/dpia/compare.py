@@ -67,11 +67,10 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
             date = audit_date or str(audit.meta.get("audit_date") or "") or None
             notice = read_notice(audit.notice_path())
             provider.profile = analyse(notice, source=notice.source, audit_date=date)
-            scored = risk.register(audit.risks, audit.risk_method)
-            result = screen(audit)
-            provider.audit = {"dpia_required": result.required, "highest_inherent": risk.highest(scored.inherent),
-                              "highest_residual": risk.highest(scored.residual), "risks": len(scored),
-                              "inherent": risk.summary(scored)["inherent"], "residual": risk.summary(scored)["residual"],
+            summary = risk.summary(risk.register(audit.risks, audit.risk_method))
+            provider.audit = {"dpia_required": screen(audit).required, "highest_inherent": summary["highest_inherent"],
+                              "highest_residual": summary["highest_residual"], "risks": summary["risks"],
+                              "inherent": summary["inherent"], "residual": summary["residual"],
                               "activities": len(audit.activities), "flows": len(audit.flows)}
             return provider
         if not path.is_file():

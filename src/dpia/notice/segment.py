@@ -106,17 +106,3 @@ class Segments:
     def span(self, index: int) -> str:
         seg = self.items[index]
         return self.text[seg.start:seg.end]
-
-    def context(self, index: int) -> str:
-        """The segment's section heading and lead-in, which say what it is about."""
-        seg = self.items[index]
-        parts = []
-        if seg.heading >= 0:
-            parts.append(self.span(seg.heading))
-        if seg.lead >= 0:
-            parts.append(self.span(seg.lead))
-        return " \n ".join(parts)
-
-    def section(self, heading: int) -> list[int]:
-        """Indices of the segments under a heading."""
-        return [i for i, s in enumerate(self.items) if s.heading == heading and s.kind != "heading"]
