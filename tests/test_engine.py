@@ -233,3 +233,9 @@ def test_save_leaves_no_temporary_files(sample_copy):
     folder = sample_copy()
     save(load(folder))
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_saved_files_are_readable_by_others(sample_copy):
+    folder = sample_copy()
+    save(load(folder))
+    assert {oct(p.stat().st_mode & 0o777) for p in folder.glob("*.csv")} == {"0o644"}

@@ -11,7 +11,6 @@ import datetime as dt
 import difflib
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import yaml
 from . import schemas, vocab
 from .errors import AuditInvalid, DpiaError
 from .problems import Problem
-from .tables import decode_utf8, read_csv, to_csv_text
+from .tables import decode_utf8, read_csv, temp_beside, to_csv_text
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)
@@ -134,18 +133,18 @@ def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
     texts = {AUDIT_FILE: yaml.safe_dump(audit.meta, sort_keys=False, allow_unicode=True, width=100)}
     for table in TABLE_FILES:
         texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
-    temps: list[tuple[str, Path]] = []
+    temps: list[tuple[Path, Path]] = []
     try:
+        # Every file is written before any is renamed, so a failure leaves the old audit whole.
         for name, text in texts.items():
-            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            tmp = temp_beside(target / name)
             temps.append((tmp, target / name))
+            tmp.write_text(text, encoding="utf-8", newline="")
         for tmp, final in temps:
             os.replace(tmp, final)
     finally:
         for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
     audit.path = target
     return audit.problems
 

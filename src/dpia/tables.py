@@ -76,16 +76,22 @@ def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], l
     return frame, lines, problems, True
 
 
+def temp_beside(path: Path) -> Path:
+    """An empty temporary file in the target's folder, to write and then os.replace onto the target."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs and audit files are meant to be shared
+    return Path(tmp)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write through a temporary file in the same folder and rename, so readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = temp_beside(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs and audit files are meant to be shared
+        tmp.write_text(text, encoding="utf-8", newline="")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DpiaError
-from ..tables import write_atomic
+from ..tables import temp_beside, write_atomic
 from .page import page
 
 NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "dpia_report.ipynb"
@@ -159,14 +159,12 @@ class Runner:
     def write_pdf(html: str, target: Path) -> None:
         import weasyprint
 
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
+        tmp = temp_beside(target)
         try:
             weasyprint.HTML(string=html, base_url=str(target.parent)).write_pdf(tmp)
-            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
 
 
 def _provider(audit_dir: Path) -> str:
