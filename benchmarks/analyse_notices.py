@@ -19,17 +19,19 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def corpus(count: int, size: int, seed: int = 7) -> list[str]:
+    """``count`` notices of ``size`` bytes (UTF-8) or a little under, made of shuffled sample paragraphs."""
     rng = random.Random(seed)
     paragraphs = [p for f in sorted(SAMPLES.glob("*/notice.txt")) for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     notices = []
     for n in range(count):
         rng.shuffle(paragraphs)
-        parts, length = [f"Provider {n} Privacy Notice"], 0
+        parts = [f"Provider {n} Privacy Notice"]
+        length = len(parts[0])
         for p in paragraphs:
-            if length >= size:
-                break
-            parts.append(p.replace("we ", rng.choice(["we ", "We ", "our team "]), 1))
-            length += len(p)
+            p = p.replace("we ", rng.choice(["we ", "We ", "our team "]), 1)
+            if length + len(p.encode()) + 2 <= size:
+                parts.append(p)
+                length += len(p.encode()) + 2
         notices.append("\n\n".join(parts))
     return notices
 
@@ -37,7 +39,7 @@ def corpus(count: int, size: int, seed: int = 7) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=1000)
-    ap.add_argument("--size", type=int, default=15000, help="approximate characters per notice")
+    ap.add_argument("--size", type=int, default=15 * 1024, help="bytes per notice, at most")
     args = ap.parse_args()
     notices = corpus(args.count, args.size)
     analyse(notices[0], audit_date="2026-11-23")  # load and compile the rules once, as a batch does

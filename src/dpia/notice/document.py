@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
-from .rules import Rx, automaton
+from . import prefilter
+from .rules import Rx
 from .segment import Segments
-from .triggers import DIGIT
 
-_DIGITS = re.compile(r"\d+")
-_NONE: frozenset[int] = frozenset()
 URL = Rx(re.compile(r"\b(?:https?://|www\.)[^\s<>\"()]{1,300}"))
 DOMAIN = Rx(re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,3}(?:\.co\.uk|\.org\.uk|\.gov\.uk|\.nhs\.uk|\.com|\.org|\.net)\b"
-                       r"[^\s<>\"()]{0,200}", re.IGNORECASE | re.ASCII),
-             literals=frozenset([".co.uk", ".org.uk", ".gov.uk", ".nhs.uk", ".com", ".org", ".net"]))
+                       r"[^\s<>\"()]{0,200}", re.IGNORECASE | re.ASCII))
 MAX_EVIDENCE = 3
+_UNSCANNED: list = []
 
 
 @dataclass(frozen=True)
@@ -30,17 +27,16 @@ class Evidence:
 
 
 class Document:
+    """Patterns match within one segment (sentence, bullet or heading), never across two."""
+
     def __init__(self, text: str):
         self.text = text
-        lower = text.lower()
-        # Offsets must line up; the few characters whose lower case is longer keep their case.
-        self.lower = lower if len(lower) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         self.segs = Segments(text)
-        self._literals: dict[str, set[int]] = {}
-        self._known: frozenset[str] = frozenset()
-        self._indexed = False
+        self._flags: list[set[int] | None] = _UNSCANNED
         self._context: dict[int, str] = {}
         self._masked: str | None = None
+        self._url_segments: set[int] = set()
+        self._url_candidates: dict[int, set[int]] | None = None
 
     @property
     def without_urls(self) -> str:
@@ -52,6 +48,7 @@ class Document:
                 if start >= pos:
                     parts += [self.text[pos:start], " " * (end - start)]
                     pos = end
+                    self._url_segments.add(self.segs.at(start))
             self._masked = "".join(parts) + self.text[pos:]
         return self._masked
 
@@ -72,106 +69,67 @@ class Document:
             self._context[index] = "\n".join(parts)
         return self._context[index]
 
-    def _index_literals(self) -> None:
-        """Find every known trigger literal in one pass (see rules.automaton)."""
-        machine, self._known = automaton()
-        starts, items = self.segs.starts, self.segs.items
-        found: dict[str, set[int]] = {}
-        done: dict[str, int] = {}  # per literal, the end of the last segment recorded: later hits there add nothing
-        for end, literal in machine.iter(self.lower):
-            if end < done.get(literal, -1):
-                continue
-            index = bisect_right(starts, end - len(literal) + 1) - 1
-            found.setdefault(literal, set()).add(index)
-            done[literal] = items[index].end
-        self._literals = found
-        self._literals[DIGIT] = {bisect_right(starts, m.start()) - 1 for m in _DIGITS.finditer(self.text)}
-        self._indexed = True
-
-    def segments_with(self, literal: str) -> set[int] | frozenset[int]:
-        """Segments whose lower-cased text contains ``literal``."""
-        if not self._indexed:
-            self._index_literals()
-        found = self._literals.get(literal)
-        if found is None and literal in self._known:
-            return _NONE
+    def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
+        """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
+        the text with URLs blanked, where the segments that held a URL are scanned again."""
+        if self._flags is _UNSCANNED:
+            self._flags = prefilter.candidates(self.text, self.segs.starts)
+        flags = self._flags
+        found = flags[pattern.id] if 0 <= pattern.id < len(flags) else None
         if found is None:
-            hits: set[int] = set()
-            lower, at, items = self.lower, self.segs.at, self.segs.items
-            pos = lower.find(literal)
-            while pos >= 0:
-                index = at(pos)
-                hits.add(index)
-                pos = lower.find(literal, max(pos + 1, items[index].end))
-            found = self._literals[literal] = hits
-        return found
-
-    def candidates(self, pattern: Rx) -> list[int] | None:
-        """Segments that can hold a match of ``pattern``, or None when it has no prefilter."""
-        if pattern.triggers is None:
-            return None
-        found: set[int] = set()
-        for literal in pattern.triggers:
-            found |= self.segments_with(literal)
+            return range(len(self.segs))
+        if masked and self._url_segments:
+            found = (found - self._url_segments) | self.url_candidates().get(pattern.id, set())
         return sorted(found)
 
-    def scan(self, pattern: Rx, haystack: str | None = None, first: bool = False):
-        """Every match of ``pattern`` in the text (or a same-length copy of it); with ``first``, only
-        the first match in each segment.
+    def url_candidates(self) -> dict[int, set[int]]:
+        """Pattern id -> the segments that held a URL where it may match once the URL is blanked."""
+        if self._url_candidates is None:
+            self._url_candidates = {}
+            for index in self._url_segments:
+                seg = self.segs.items[index]
+                for pattern in prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
+                    self._url_candidates.setdefault(pattern, set()).add(index)
+        return self._url_candidates
 
-        A prefiltered pattern runs sentence by sentence over the sentences holding one of its
-        literals, so its matches never cross a sentence; parts of a split alternation come
-        one after the other, not in text order."""
-        haystack = self.text if haystack is None else haystack
-        items = self.segs.items
-        for part in pattern.parts:
-            indices = self.candidates(part)
-            if indices is None:
-                if not first:
-                    yield from part.regex.finditer(haystack)
-                    continue
-                search, pos = part.regex.search, 0
-                while (match := search(haystack, pos)) is not None:
-                    yield match
-                    pos = max(match.end(), items[self.segs.at(match.start())].end)
-                continue
-            if first:
-                search = part.regex.search
-                for index in indices:
-                    seg = items[index]
-                    if (match := search(haystack, seg.start, seg.end)) is not None:
-                        yield match
-                continue
-            finditer = part.regex.finditer
-            for index in indices:
-                seg = items[index]
-                yield from finditer(haystack, seg.start, seg.end)
+    def scan(self, pattern: Rx, first: bool = False):
+        """Every match of ``pattern`` in the text, in order; with ``first``, only the first in each segment."""
+        items, text = self.segs.items, self.text
+        search, finditer = pattern.regex.search, pattern.regex.finditer
+        for index in self.candidates(pattern):
+            seg = items[index]
+            if not first:
+                yield from finditer(text, seg.start, seg.end)
+            elif (match := search(text, seg.start, seg.end)) is not None:
+                yield match
 
     def hits(self, pattern: Rx | None, *, exclude: Rx | None = None,
              context: Rx | None = None, masked: bool = False) -> list[int]:
         """Indices of segments in which ``pattern`` matches, in order, each once."""
         if pattern is None:
             return []
-        found: list[int] = []
-        seen: set[int] = set()
         haystack = self.without_urls if masked else self.text
-        for match in self.scan(pattern, haystack, first=True):
-            index = self.segs.at(match.start())
-            if index in seen:
+        items, search = self.segs.items, pattern.regex.search
+        found = []
+        for index in self.candidates(pattern, masked):
+            seg = items[index]
+            if search(haystack, seg.start, seg.end) is None:
                 continue
-            seen.add(index)
             if exclude is not None and exclude.search(self.sentence(index)):
                 continue
             if context is not None and not context.search(self.context(index)):
                 continue
             found.append(index)
-        return sorted(found)
+        return found
 
     def matches(self, pattern: Rx | None, indices):
         """(segment index, match) for every match of ``pattern`` inside the given segments."""
         if pattern is None:
             return
+        possible = set(self.candidates(pattern))
         for index in indices:
+            if index not in possible:
+                continue
             seg = self.segs.items[index]
             for match in pattern.finditer(self.text, seg.start, seg.end):
                 yield index, match

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ..errors import VocabularyError
-from .triggers import DIGIT, split, triggers
+from . import prefilter
 
 # ASCII: notices are English; case-insensitive matching is about twice as fast without Unicode case folding.
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
@@ -25,66 +25,39 @@ def _load(name: str) -> dict[str, Any]:
         raise VocabularyError(f"vocab/{name}.yaml is not valid YAML: {exc}") from None
 
 
-_LITERALS: set[str] = set()
-
-
-def automaton():
-    """An Aho-Corasick automaton over every trigger literal compiled so far (rebuilt when that grows).
-
-    One pass over a notice finds every literal, where str.find would rescan it once per literal."""
-    global _AUTOMATON
-    if _AUTOMATON is None or _AUTOMATON[1] != len(_LITERALS):
-        import ahocorasick
-
-        machine = ahocorasick.Automaton()
-        for literal in _LITERALS:
-            machine.add_word(literal, literal)
-        machine.make_automaton()
-        _AUTOMATON = (machine, len(_LITERALS), frozenset(_LITERALS))
-    return _AUTOMATON[0], _AUTOMATON[2]
-
-
-_AUTOMATON = None
+# Keys of patterns only ever tested against one sentence or its context, never searched for
+# across the notice: they stay out of the prefilter.
+CHECKS = frozenset({"context", "exclude", "heading_context", "sentence_context", "not_a_statement", "negation",
+                    "transfer_verbs", "absolute", "not_retention", "rights_only"})
 
 
 class Rx:
-    """A compiled pattern with its literal prefilter (see triggers.py).
+    """A compiled pattern; one searched for across a notice is registered with the prefilter
+    that finds the sentences it may match (``id`` -1 for a sentence-level check)."""
 
-    ``parts`` splits an alternation into the part that has triggers and the part that scans
-    every line, so that one untriggerable alternative does not cost the others their filter.
-    """
+    __slots__ = ("regex", "id", "search", "finditer", "match")
 
-    __slots__ = ("regex", "triggers", "search", "finditer", "match", "parts")
-
-    def __init__(self, regex: re.Pattern, parts: tuple[Rx, ...] = (), literals: frozenset[str] | None = None):
+    def __init__(self, regex: re.Pattern, scan: bool = True):
         self.regex = regex
-        self.triggers = literals if literals is not None else triggers(regex)
-        if self.triggers:
-            _LITERALS.update(t for t in self.triggers if t != DIGIT)
+        self.id = prefilter.register(regex) if scan else -1
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
-        self.parts = parts or (self,)
 
 
-def any_of(patterns: list[str] | str | None, flags: int = FLAGS) -> Rx | None:
+def any_of(patterns: list[str] | str | None, flags: int = FLAGS, scan: bool = True) -> Rx | None:
     """One compiled alternation of the patterns, or None for an empty list."""
     if not patterns:
         return None
     if isinstance(patterns, str):
         patterns = [patterns]
-    return _compile(tuple(patterns), flags)
+    return _compile(tuple(patterns), flags, scan)
 
 
 @cache
-def _compile(patterns: tuple[str, ...], flags: int) -> Rx:
+def _compile(patterns: tuple[str, ...], flags: int, scan: bool) -> Rx:
     try:
-        whole = re.compile("|".join(f"(?:{p})" for p in patterns), flags)
-        with_triggers, without = split(patterns, flags)
+        return Rx(re.compile("|".join(f"(?:{p})" for p in patterns), flags), scan)
     except re.error as exc:
         raise VocabularyError(f"a notice detection pattern does not compile: {exc} in {patterns}") from None
-    if not with_triggers or not without:
-        return Rx(whole)
-    parts = tuple(Rx(re.compile("|".join(f"(?:{p})" for p in group), flags)) for group in (with_triggers, without))
-    return Rx(whole, parts)
 
 
 @dataclass(frozen=True)
@@ -104,7 +77,8 @@ def elements() -> dict[str, ElementRule]:
     data = _load("notice_elements")["elements"]
     return {
         key: ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")), any_of(spec.get("patterns")),
-                         any_of(spec.get("contextual")), any_of(spec.get("context")), any_of(spec.get("exclude")))
+                         any_of(spec.get("contextual")), any_of(spec.get("context"), scan=False),
+                         any_of(spec.get("exclude"), scan=False))
         for key, spec in data.items()
     }
 
@@ -120,7 +94,7 @@ def compiled(path: str) -> Rx | None:
     node: Any = raw()
     for part in path.split("."):
         node = node[part]
-    return any_of(node)
+    return any_of(node, scan=part not in CHECKS)
 
 
 @cache
@@ -137,7 +111,7 @@ def all_basis_names() -> Rx:
     for letter, spec in raw()["lawful_bases"]["names"].items():
         pats = (spec.get("strong") or []) + (spec.get("weak") or [])
         parts.append(f"(?P<{letter}>" + "|".join(f"(?:{p})" for p in pats) + ")")
-    return Rx(re.compile("|".join(parts), FLAGS))
+    return Rx(re.compile("|".join(parts), FLAGS), scan=False)
 
 
 @cache
@@ -163,3 +137,23 @@ def country_pattern() -> tuple[Rx, dict[str, str]]:
     # "Northern Ireland" and "New Jersey" are not the countries their last word names.
     pattern = re.compile(r"(?<![\w.])(?<!Northern )(?<!New )(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
     return Rx(pattern), names
+
+
+def load_all() -> None:
+    """Compile every rule now, so that the prefilter is built once over all of them."""
+    from . import detect, document  # noqa: F401 - their module-level patterns register on import
+
+    elements()
+    basis_names()
+    all_basis_names()
+    country_pattern()
+    _compile_lists(raw())
+
+
+def _compile_lists(node: Any, key: str = "") -> None:
+    """Every list of strings in notice_rules.yaml is a list of patterns."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            _compile_lists(value, name)
+    elif isinstance(node, list) and node and all(isinstance(p, str) for p in node):
+        any_of(node, scan=key not in CHECKS)

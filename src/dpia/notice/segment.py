@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LINE = re.compile(r"[^\n]+")
 _BULLET = re.compile(r"(?:[•·\-*–—▪◦●○■□➢➤✓]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))(?=\s)\s*")
@@ -19,8 +19,7 @@ _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|art|arts|no|nos|mr|mrs|ms|dr|st|vs|
 _TRAILING = re.compile(r"[\s\"“”'‘’*_]+$")
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     start: int
     end: int
     kind: str  # heading | bullet | sentence
@@ -55,46 +54,44 @@ class Segments:
         self.starts = [s.start for s in self.items]
 
     def _split(self) -> None:
-        text, heading, lead = self.text, -1, -1
+        text, items, heading, lead = self.text, self.items, -1, -1
+        add, bullet_at, boundaries = items.append, _BULLET.match, _BOUNDARY.finditer
         for line_no, match in enumerate(_LINE.finditer(text)):
             start, end = match.span()
             line = match.group()
-            bullet = _BULLET.match(line)
+            bullet = bullet_at(line)
             if bullet and bullet.end() < len(line):
                 start += bullet.end()
-                kind = "bullet"
+                kind, lead_in = "bullet", lead
             elif _is_heading(line):
                 md = _MD_HEADING.match(line)
-                hs = start + (md.end() if md else 0)
-                self.items.append(Segment(hs, end, "heading", heading, -1, line_no))
-                heading, lead = len(self.items) - 1, -1
+                add(Segment(start + (md.end() if md else 0), end, "heading", heading, -1, line_no))
+                heading, lead = len(items) - 1, -1
                 continue
             else:
-                kind = "sentence"
-            first = True
-            for s, e in self._sentences(start, end):
-                self.items.append(Segment(s, e, kind if first else "sentence", heading,
-                                          lead if kind == "bullet" else -1, line_no))
-                first = False
-            if kind == "sentence":
-                lead = len(self.items) - 1
+                kind, lead_in = "sentence", -1
+            prose, pos = kind == "sentence", start
+            for b in boundaries(text, start, end):
+                if _ABBREV.search(text, max(pos, b.start() - 8), b.start() + 1):
+                    continue
+                s, e = self._trim(pos, b.end())
+                if e > s:
+                    add(Segment(s, e, kind, heading, lead_in, line_no))
+                    kind = "sentence"
+                pos = b.end()
+            s, e = self._trim(pos, end)
+            if e > s:
+                add(Segment(s, e, kind, heading, lead_in, line_no))
+            if prose:  # the lead-in for any bullets under it
+                lead = len(items) - 1
 
-    def _sentences(self, start: int, end: int):
-        text, pos = self.text, start
-        for b in _BOUNDARY.finditer(text, start, end):
-            if _ABBREV.search(text, max(pos, b.start() - 8), b.start() + 1):
-                continue
-            yield from self._trim(pos, b.end())
-            pos = b.end()
-        yield from self._trim(pos, end)
-
-    def _trim(self, s: int, e: int):
-        while s < e and self.text[s].isspace():
+    def _trim(self, s: int, e: int) -> tuple[int, int]:
+        text = self.text
+        while s < e and text[s].isspace():
             s += 1
-        while e > s and self.text[e - 1].isspace():
+        while e > s and text[e - 1].isspace():
             e -= 1
-        if e > s:
-            yield s, e
+        return s, e
 
     def __len__(self) -> int:
         return len(self.items)

@@ -86,16 +86,21 @@ def looks_like_html(raw_head: bytes) -> bool:
     return len(_HTML_SNIFF.findall(raw_head)) >= 2
 
 
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_BLANKS = re.compile(r"\n{3,}")
+# Every Unicode space but the newline (and the zero-width space) reads as a plain space.
+_SPACE_CHARS = "\t\v\f\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200c)))
+_REPLACE = [("\r\n", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n"), ("\ufeff", ""), ("\u00ad", "")] + [
+    (c, " ") for c in _SPACE_CHARS]
+_RUNS = re.compile(r"  +")
+_BLANKS = re.compile(r"\n\n\n+")
 
 
 def normalise(text: str) -> str:
     """Unix newlines, single spaces, no trailing spaces, at most one blank line in a row."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = text.replace("\ufeff", "").replace("\u00ad", "")
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
+    for char, replacement in _REPLACE:  # str.replace is fast, and most of these are never there
+        if char in text:
+            text = text.replace(char, replacement)
+    text = _RUNS.sub(" ", text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n")
     return _BLANKS.sub("\n\n", text).strip()
 
 

@@ -1,0 +1,136 @@
+"""Rewrite a Python regular expression for Hyperscan as a looser one: wherever the original
+matches within a sentence, the rewrite matches too, ending inside that same sentence.
+
+The prefilter (prefilter.py) only needs to know which sentences may hold a match, so the
+rewrite may match more, never less. It drops what Hyperscan cannot do or does slowly:
+- lookarounds, anchors and atomic or possessive forms (dropping a condition only adds matches);
+- long bounded gaps such as ``[^.\\n]{0,80}``, which become unbounded (one automaton state, not 80);
+- whatever may follow the last mandatory part: ``we are [A-Z]\\w+(?: \\w+){0,6}`` becomes
+  ``we are [A-Z]\\w``, so a match is reported once, not at every character of its tail.
+Without re.ASCII, ``\\w``, ``\\d`` and ``\\s`` are widened to all non-ASCII characters and
+``\\b`` is dropped, which keeps the rewrite a superset without Unicode tables.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as C  # noqa: N812 - the stdlib names these in capitals
+from re import _parser as parser
+
+LOOSEN_ABOVE = 8  # a bounded repeat allowing more than this many becomes unbounded
+_NON_ASCII = r"\x{80}-\x{10ffff}"
+_UNICODE_SPACES = r"\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: ("\\d", _NON_ASCII), C.CATEGORY_WORD: ("\\w", _NON_ASCII), C.CATEGORY_SPACE: ("\\s", _UNICODE_SPACES),
+    C.CATEGORY_NOT_DIGIT: ("\\D", ""), C.CATEGORY_NOT_WORD: ("\\W", ""), C.CATEGORY_NOT_SPACE: ("\\S", ""),
+}
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+
+
+class Unsupported(ValueError):
+    """The pattern has a construct the rewrite cannot loosen safely; search it everywhere instead."""
+
+
+def rewrite(regex: re.Pattern) -> str:
+    """The looser pattern, for Hyperscan with CASELESS/MULTILINE/DOTALL as the original's flags say."""
+    unicode = not regex.flags & re.ASCII
+    if unicode and regex.flags & re.IGNORECASE:
+        raise Unsupported("Unicode case folding")
+    try:
+        parsed = parser.parse(regex.pattern, regex.flags)
+    except re.error as exc:
+        raise Unsupported(str(exc)) from None
+    items = _trim(list(parsed))
+    if not items:
+        raise Unsupported("the pattern can match an empty string")
+    return _Writer(unicode).sequence(items)
+
+
+def _nullable(op, av) -> bool:
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return True
+    if op in _REPEATS:
+        return av[0] == 0 or all(_nullable(*item) for item in av[2])
+    if op is C.SUBPATTERN:
+        return all(_nullable(*item) for item in av[-1])
+    if op is C.ATOMIC_GROUP:
+        return all(_nullable(*item) for item in av)
+    if op is C.BRANCH:
+        return any(all(_nullable(*item) for item in branch) for branch in av[1])
+    return False
+
+
+def _trim(items: list) -> list:
+    """The items up to the last that must match something, with that one cut to its own start."""
+    items = list(items)
+    while items and _nullable(*items[-1]):
+        items.pop()
+    if not items:
+        return items
+    op, av = items[-1]
+    if op in _REPEATS:  # X{2,5} -> X X, the second cut short
+        low, _, body = av
+        items[-1:] = [(C.SUBPATTERN, (None, 0, 0, list(body)))] * (low - 1) + [(C.SUBPATTERN, (None, 0, 0, _trim(body)))]
+    elif op is C.SUBPATTERN:
+        items[-1] = (op, (*av[:-1], _trim(av[-1])))
+    elif op is C.ATOMIC_GROUP:
+        items[-1] = (C.SUBPATTERN, (None, 0, 0, _trim(av)))
+    elif op is C.BRANCH:
+        items[-1] = (op, (av[0], [_trim(branch) for branch in av[1]]))
+    return items
+
+
+def _char(code: int) -> str:
+    return chr(code) if chr(code).isascii() and chr(code).isalnum() else f"\\x{{{code:x}}}"
+
+
+class _Writer:
+    def __init__(self, unicode: bool):
+        self.unicode = unicode
+
+    def sequence(self, items) -> str:
+        return "".join(self.item(op, av) for op, av in items)
+
+    def item(self, op, av) -> str:
+        if op is C.LITERAL:
+            return _char(av)
+        if op is C.NOT_LITERAL:
+            return f"[^{_char(av)}]"
+        if op is C.ANY:
+            return "."
+        if op is C.IN:
+            return self.char_class(av)
+        if op is C.AT:
+            return "\\b" if av is C.AT_BOUNDARY and not self.unicode else ""
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            return ""
+        if op is C.BRANCH:
+            return "(?:" + "|".join(self.sequence(branch) for branch in av[1]) + ")"
+        if op is C.SUBPATTERN:
+            if av[1] or av[2]:
+                raise Unsupported("flags set inside the pattern")
+            return "(?:" + self.sequence(av[-1]) + ")"
+        if op is C.ATOMIC_GROUP:
+            return "(?:" + self.sequence(av) + ")"
+        if op in _REPEATS:
+            low, high, body = av
+            top = "" if high is C.MAXREPEAT or high > LOOSEN_ABOVE else str(high)
+            return "(?:" + self.sequence(body) + f"){{{low},{top}}}"
+        raise Unsupported(f"{op} is not rewritten")
+
+    def char_class(self, items) -> str:
+        negated = bool(items) and items[0][0] is C.NEGATE
+        parts = []
+        for op, av in items[1:] if negated else items:
+            if op is C.LITERAL:
+                parts.append(_char(av))
+            elif op is C.RANGE:
+                parts.append(f"{_char(av[0])}-{_char(av[1])}")
+            elif op is C.CATEGORY and av in _CATEGORIES:
+                escape, wider = _CATEGORIES[av]
+                if negated and self.unicode and escape.isupper():
+                    raise Unsupported("a negated Unicode category inside a negated class")
+                parts.append(escape + (wider if self.unicode and not negated else ""))
+            else:
+                raise Unsupported(f"{op} {av} in a character class")
+        return "[" + ("^" if negated else "") + "".join(parts) + "]"

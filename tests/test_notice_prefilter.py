@@ -1,0 +1,72 @@
+"""The prefilter may report more sentences than match, never fewer; and every rule goes through it."""
+
+import re
+
+import pytest
+
+from dpia.notice import analyse, prefilter, rules
+from dpia.notice.document import Document
+from dpia.notice.superset import Unsupported, rewrite
+
+
+@pytest.mark.parametrize("pattern, flags, expected", [
+    (r"\bwe are [A-Z]\w+(?: \w+){0,6}", re.I | re.A, r"\bwe\x{20}are\x{20}[A-Z](?:[\w])"),
+    (r"(?<![\d.])share\b[^.\n]{0,80}\bwith\b", re.I | re.A, r"share\b(?:[^\x{2e}\x{a}]){0,}\bwith"),
+    (r"^(?:a|bc?)$", re.M | re.A, r"(?:a|b)"),
+    (r"\d{2,4}", re.A, r"(?:[\d])(?:[\d])"),
+    (r"caf\w", 0, r"caf[\w\x{80}-\x{10ffff}]"),
+    (r"\bx[^\w]", 0, r"x[^\w]"),
+])
+def test_rewrite_loosens(pattern, flags, expected):
+    assert rewrite(re.compile(pattern, flags)) == expected
+
+
+@pytest.mark.parametrize("pattern, flags", [(r"(a)\1", 0), (r"x?", 0), (r"caf\u00e9", re.I), (r"(?i:a)b", 0)])
+def test_rewrite_refuses_what_it_cannot_loosen(pattern, flags):
+    with pytest.raises(Unsupported):
+        rewrite(re.compile(pattern, flags))
+
+
+def test_every_rule_is_prefiltered():
+    rules.load_all()
+    machines = prefilter.automata()
+    assert not machines.refused
+    doc = Document("We share your data with the NHS. " * 3)
+    assert all(found is not None for found in prefilter.candidates(doc.text, doc.segs.starts))
+
+
+def test_every_pattern_the_analyser_searches_is_in_the_automaton(monkeypatch):
+    seen = []
+    original = Document.candidates
+
+    def spy(self, pattern, masked=False):
+        seen.append(pattern)
+        return original(self, pattern, masked)
+
+    monkeypatch.setattr(Document, "candidates", spy)
+    analyse("We are Acme Care Ltd. We keep records for 8 years. We share data with the NHS in the USA. "
+            "Visit https://example.com/privacy for more.")
+    assert seen and all(0 <= p.id < prefilter.automata().count for p in seen)
+
+
+def test_byte_offsets_follow_utf8():
+    text = "ab \u201ccd\u201d \u00e9 x \U0001f600 y"
+    starts = [0, 3, 8, 10, 12, 14]
+    assert prefilter._byte_offsets(text, starts) == [len(text[:i].encode()) for i in starts]
+
+
+def test_a_flood_of_reports_still_finds_every_match():
+    text = "We keep records for 8 years.\n" + "3 years " * 30_000 + "\nYou have the right to object."
+    doc = Document(text)
+    found = prefilter.candidates(doc.text, doc.segs.starts)
+    assert any(f is None for f in found)  # the flood fell back to searching what matches at all
+    profile = analyse(text)
+    assert "8 years" in profile.retention_periods and profile.elements["right_object"].present
+
+
+def test_blanking_a_url_is_searched_again():
+    doc = Document("We store data in the www.example.com EEA.")
+    pattern = rules.any_of([r"in the\s+EEA"])
+    prefilter.automata()
+    assert doc.hits(pattern) == []
+    assert doc.hits(pattern, masked=True) == [0]
