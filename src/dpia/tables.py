@@ -84,11 +84,14 @@ def temp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
     """Write through a temporary file in the same folder and rename, so readers never see half a file."""
     tmp = temp_beside(path)
     try:
-        tmp.write_text(text, encoding="utf-8", newline="")
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8", newline="")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

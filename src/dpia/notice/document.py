@@ -13,7 +13,6 @@ URL = Rx(re.compile(r"\b(?:https?://|www\.)[^\s<>\"()]{1,300}"))
 DOMAIN = Rx(re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,3}(?:\.co\.uk|\.org\.uk|\.gov\.uk|\.nhs\.uk|\.com|\.org|\.net)\b"
                        r"[^\s<>\"()]{0,200}", re.IGNORECASE | re.ASCII))
 MAX_EVIDENCE = 3
-_UNSCANNED: list = []
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Document:
     def __init__(self, text: str):
         self.text = text
         self.segs = Segments(text)
-        self._flags: list[set[int] | None] = _UNSCANNED
+        self._flags: list[set[int] | None] | None = None  # per pattern id, from prefilter.candidates
         self._context: dict[int, str] = {}
         self._masked: str | None = None
         self._url_segments: set[int] = set()
@@ -72,7 +71,7 @@ class Document:
     def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
         the text with URLs blanked, where the segments that held a URL are scanned again."""
-        if self._flags is _UNSCANNED:
+        if self._flags is None:
             self._flags = prefilter.candidates(self.text, self.segs.starts)
         flags = self._flags
         found = flags[pattern.id] if 0 <= pattern.id < len(flags) else None

@@ -6,7 +6,7 @@ scans the whole text once. Each pattern is first rewritten looser (superset.py),
 Hyperscan reports is a superset of the true matches; ``re`` then confirms in the reported
 sentences only, so the results are exactly those of ``re``.
 
-Compiling the automaton takes about a second, so it is kept in a cache directory
+Compiling the automata takes a few seconds, so they are kept in a cache directory
 (``$DPIA_CACHE_DIR``, else ``$XDG_CACHE_HOME/dpia``, else ``~/.cache/dpia``) under a hash of
 the patterns. A cache that cannot be read or written only costs that compile.
 """
@@ -22,10 +22,11 @@ from typing import NamedTuple
 
 import hyperscan
 
+from ..tables import write_atomic
 from .superset import Unsupported, rewrite
 
 _BASE = hyperscan.HS_FLAG_UTF8
-CALLBACKS_PER_SEGMENT = 100  # past this many reports (a flood from repetitive text), every segment is a candidate
+CALLBACKS_PER_SEGMENT = 100  # past this many reports, repetitive text is flooding the scan (see candidates)
 
 _patterns: list[tuple[bytes, int]] = []  # (rewritten pattern, flags); flags -1 for one Hyperscan is not given
 _index: dict[tuple[bytes, int], int] = {}
@@ -66,6 +67,12 @@ class Automata(NamedTuple):
     once: hyperscan.Database  # the same patterns, each reported once per scan
     count: int  # patterns covered
     refused: frozenset[int]  # ids Hyperscan could not take: searched everywhere
+    every_scratch: hyperscan.Scratch
+    once_scratch: hyperscan.Scratch
+
+    @classmethod
+    def of(cls, every: hyperscan.Database, once: hyperscan.Database, count: int, refused: frozenset[int]) -> Automata:
+        return cls(every, once, count, refused, hyperscan.Scratch(every), hyperscan.Scratch(once))
 
 
 def _compile(patterns: list[tuple[bytes, int]], flag: int = 0) -> tuple[hyperscan.Database, frozenset[int]]:
@@ -99,7 +106,7 @@ def _cached(patterns: list[tuple[bytes, int]]) -> Automata:
         refused_line, size, blob = path.read_bytes().split(b"\n", 2)
         refused = frozenset(int(i) for i in refused_line.split())
         every, once = (hyperscan.loadb(part, hyperscan.HS_MODE_BLOCK) for part in (blob[:int(size)], blob[int(size):]))
-        return Automata(every, once, len(patterns), refused)
+        return Automata.of(every, once, len(patterns), refused)
     except (OSError, ValueError, hyperscan.error):
         pass
     every, refused = _compile(patterns)
@@ -108,12 +115,10 @@ def _cached(patterns: list[tuple[bytes, int]]) -> Automata:
     blobs = [hyperscan.dumpb(every), hyperscan.dumpb(once)]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(b"%s\n%d\n" % (" ".join(map(str, sorted(refused))).encode(), len(blobs[0])) + b"".join(blobs))
-        tmp.replace(path)
+        write_atomic(path, b"%s\n%d\n" % (" ".join(map(str, sorted(refused))).encode(), len(blobs[0])) + b"".join(blobs))
     except OSError:
         pass
-    return Automata(every, once, len(patterns), refused)
+    return Automata.of(every, once, len(patterns), refused)
 
 
 def automata() -> Automata:
@@ -142,7 +147,7 @@ def candidates(text: str, starts: list[int]) -> list[set[int] | None]:
         return budget[0] < 0
 
     try:
-        machines.every.scan(encoded, match_event_handler=report, scratch=_scratch(machines.every))
+        machines.every.scan(encoded, match_event_handler=report, scratch=machines.every_scratch)
     except hyperscan.ScanTerminated:
         # Repetitive text floods the scan with reports. Ask only which patterns match at all,
         # and search those in every segment.
@@ -151,7 +156,7 @@ def candidates(text: str, starts: list[int]) -> list[set[int] | None]:
         def anywhere(pattern: int, start: int, end: int, flags: int, context) -> None:
             found[pattern] = None
 
-        machines.once.scan(encoded, match_event_handler=anywhere, scratch=_scratch(machines.once))
+        machines.once.scan(encoded, match_event_handler=anywhere, scratch=machines.once_scratch)
     for pattern in machines.refused:
         found[pattern] = None
     return found
@@ -172,21 +177,10 @@ def _byte_offsets(text: str, starts: list[int]) -> list[int]:
     return out
 
 
-_scratches: dict[int, hyperscan.Scratch] = {}
-
-
-def _scratch(db: hyperscan.Database) -> hyperscan.Scratch:
-    if id(db) not in _scratches:
-        if len(_scratches) > 4:
-            _scratches.clear()
-        _scratches[id(db)] = hyperscan.Scratch(db)
-    return _scratches[id(db)]
-
-
 def patterns_in(piece: str) -> set[int]:
     """Ids of the registered patterns that may match somewhere in ``piece``."""
     machines = automata()
     found: set[int] = set(machines.refused)
     machines.once.scan(piece.encode("utf-8"), match_event_handler=lambda pattern, *_: found.add(pattern),
-                       scratch=_scratch(machines.once))
+                       scratch=machines.once_scratch)
     return found
