@@ -16,6 +16,12 @@ from dpia.notice.superset import Unsupported, rewrite
     (r"\d{2,4}", re.A, r"(?:[\d])(?:[\d])"),
     (r"caf\w", 0, r"caf[\w\x{80}-\x{10ffff}]"),
     (r"\bx[^\w]", 0, r"x[^\w]"),
+    # a short, common word before a gap is dropped when what follows is long enough to look for
+    (r"\b(?:we|our)\b[^.\n]{0,40}\b(?:use|make)\b[^.\n]{0,40}\bprofiling\b", re.I | re.A, r"\bprofiling"),
+    (r"\b(?:we\b[^.\n]{0,40}\bshares|no\b[^.\n]{0,9}\bsale)", re.I | re.A, r"(?:\bshares|no\b(?:[^\x{2e}\x{a}]){0,}\bsale)"),
+    # a long anchor is kept, and so is a short ending
+    (r"\bopt out\b[^.\n]{0,40}\bmarketing", re.I | re.A, r"\bopt\x{20}out\b(?:[^\x{2e}\x{a}]){0,}\bmarketing"),
+    (r"\bwe\b[^.\n]{0,40}\bto us", re.I | re.A, r"\bwe\b(?:[^\x{2e}\x{a}]){0,}\bto\x{20}us"),
 ])
 def test_rewrite_loosens(pattern, flags, expected):
     assert rewrite(re.compile(pattern, flags)) == expected

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from . import prefilter
+from .lowercase import lower
 from .rules import Rx
 from .segment import Segments
 
@@ -34,6 +35,7 @@ class Document:
         self._flags: list[set[int] | None] | None = None  # per pattern id, from prefilter.candidates
         self._context: dict[int, str] = {}
         self._masked: str | None = None
+        self._lowered: dict[bool, str] = {}  # masked? -> that text with A-Z lowered
         self._url_segments: set[int] = set()
         self._url_candidates: dict[int, set[int]] | None = None
 
@@ -50,6 +52,18 @@ class Document:
                     self._url_segments.add(self.segs.at(start))
             self._masked = "".join(parts) + self.text[pos:]
         return self._masked
+
+    def lowered(self, masked: bool = False) -> str:
+        if masked not in self._lowered:
+            self._lowered[masked] = lower(self.without_urls if masked else self.text)
+        return self._lowered[masked]
+
+    @property
+    def url_segments(self) -> set[int]:
+        """The segments that hold a web address."""
+        if self._masked is None:
+            self.without_urls  # noqa: B018 - blanking the URLs finds them
+        return self._url_segments
 
     def sentence(self, index: int) -> str:
         return self.segs.span(index)
@@ -77,15 +91,17 @@ class Document:
         found = flags[pattern.id] if 0 <= pattern.id < len(flags) else None
         if found is None:
             return range(len(self.segs))
-        if masked and self._url_segments:
-            found = (found - self._url_segments) | self.url_candidates().get(pattern.id, set())
-        return sorted(found)
+        if masked and self.url_segments:
+            rescanned = self.url_candidates().get(pattern.id, set())
+            if rescanned or not self.url_segments.isdisjoint(found):
+                return sorted((set(found) - self.url_segments) | rescanned)
+        return found
 
     def url_candidates(self) -> dict[int, set[int]]:
         """Pattern id -> the segments that held a URL where it may match once the URL is blanked."""
         if self._url_candidates is None:
             self._url_candidates = {}
-            for index in self._url_segments:
+            for index in self.url_segments:
                 seg = self.segs.items[index]
                 for pattern in prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
                     self._url_candidates.setdefault(pattern, set()).add(index)
@@ -107,16 +123,21 @@ class Document:
         """Indices of segments in which ``pattern`` matches, in order, each once."""
         if pattern is None:
             return []
-        haystack = self.without_urls if masked else self.text
-        items, search = self.segs.items, pattern.regex.search
-        found = []
-        for index in self.candidates(pattern, masked):
+        candidates = self.candidates(pattern, masked)
+        if not candidates:
+            return []
+        if pattern.fast is not None:
+            haystack, search = self.lowered(masked), pattern.fast.search
+        else:
+            haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
+        items, found = self.segs.items, []
+        for index in candidates:
             seg = items[index]
             if search(haystack, seg.start, seg.end) is None:
                 continue
-            if exclude is not None and exclude.search(self.sentence(index)):
+            if exclude is not None and exclude.found_in(self.sentence(index), self.lowered()[seg.start:seg.end]):
                 continue
-            if context is not None and not context.search(self.context(index)):
+            if context is not None and not context.found_in(self.context(index), lower(self.context(index))):
                 continue
             found.append(index)
         return found

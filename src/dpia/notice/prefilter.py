@@ -132,48 +132,54 @@ def automata() -> Automata:
     return _automata
 
 
-def candidates(text: str, starts: list[int]) -> list[set[int] | None]:
+def candidates(text: str, starts: list[int]) -> list[list[int] | None]:
     """For each registered pattern, the segments (given by their start offsets) where a match may
-    end, or None for a pattern that must be searched in every segment."""
+    end, ascending, or None for a pattern that must be searched in every segment."""
     machines = automata()
     encoded = text.encode("utf-8")
     byte_starts = starts if len(encoded) == len(text) else _byte_offsets(text, starts)
-    found: list[set[int] | None] = [set() for _ in range(machines.count)]
-    budget = [CALLBACKS_PER_SEGMENT * len(starts) + 10_000]
+    found: list[list[int] | None] = [[] for _ in range(machines.count)]
+    unordered: set[int] = set()
+    budget = CALLBACKS_PER_SEGMENT * len(starts) + 10_000
 
     def report(pattern: int, start: int, end: int, flags: int, context) -> bool:
-        found[pattern].add(bisect_right(byte_starts, end - 1) - 1)
-        budget[0] -= 1
-        return budget[0] < 0
+        nonlocal budget
+        segment = bisect_right(byte_starts, end - 1) - 1
+        segments = found[pattern]
+        if not segments or segments[-1] < segment:
+            segments.append(segment)
+        elif segments[-1] > segment:  # Hyperscan reports in order of end offset; this is insurance
+            segments.append(segment)
+            unordered.add(pattern)
+        budget -= 1
+        return budget < 0
 
     try:
         machines.every.scan(encoded, match_event_handler=report, scratch=machines.every_scratch)
     except hyperscan.ScanTerminated:
         # Repetitive text floods the scan with reports. Ask only which patterns match at all,
         # and search those in every segment.
-        found = [set() for _ in range(machines.count)]
+        found = [[] for _ in range(machines.count)]
+        unordered.clear()
 
         def anywhere(pattern: int, start: int, end: int, flags: int, context) -> None:
             found[pattern] = None
 
         machines.once.scan(encoded, match_event_handler=anywhere, scratch=machines.once_scratch)
+    for pattern in unordered:
+        found[pattern] = sorted(set(found[pattern]))
     for pattern in machines.refused:
         found[pattern] = None
     return found
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
 def _byte_offsets(text: str, starts: list[int]) -> list[int]:
     """The UTF-8 byte offset of each character offset in ``starts`` (ascending)."""
-    out, extra, chars = [], 0, _NON_ASCII.finditer(text)
-    char = next(chars, None)
+    out, offset, previous = [], 0, 0
     for start in starts:
-        while char is not None and char.start() < start:
-            extra += len(char.group().encode("utf-8")) - 1
-            char = next(chars, None)
-        out.append(start + extra)
+        offset += len(text[previous:start].encode("utf-8"))
+        out.append(offset)
+        previous = start
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ..errors import VocabularyError
-from . import prefilter
+from . import lowercase, prefilter
 
 # ASCII: notices are English; case-insensitive matching is about twice as fast without Unicode case folding.
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
@@ -33,14 +33,22 @@ CHECKS = frozenset({"context", "exclude", "heading_context", "sentence_context",
 
 class Rx:
     """A compiled pattern; one searched for across a notice is registered with the prefilter
-    that finds the sentences it may match (``id`` -1 for a sentence-level check)."""
+    that finds the sentences it may match (``id`` -1 for a sentence-level check). ``fast`` is
+    its twin for lowercased text (lowercase.py), or None."""
 
-    __slots__ = ("regex", "id", "search", "finditer", "match")
+    __slots__ = ("regex", "id", "search", "finditer", "match", "fast")
 
     def __init__(self, regex: re.Pattern, scan: bool = True):
         self.regex = regex
         self.id = prefilter.register(regex) if scan else -1
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
+        self.fast = lowercase.twin(regex)
+
+    def found_in(self, text: str, lowered: str) -> bool:
+        """Whether the pattern matches ``text``, which is also given as ``lowercase.lower(text)``."""
+        if self.fast is not None:
+            return self.fast.search(lowered) is not None
+        return self.regex.search(text) is not None
 
 
 def any_of(patterns: list[str] | str | None, flags: int = FLAGS, scan: bool = True) -> Rx | None:

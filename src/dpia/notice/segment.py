@@ -10,13 +10,14 @@ import bisect
 import re
 from typing import NamedTuple
 
-_LINE = re.compile(r"[^\n]+")
+# A line without the spaces around it.
+_LINE = re.compile(r"[^\S\n]*(\S(?:[^\n]*\S)?)")
 _BULLET = re.compile(r"(?:[•·\-*–—▪◦●○■□➢➤✓]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}\))(?=\s)\s*")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
-_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9•])")
+# The end of a sentence (group 1 ends it) and the space before the next.
+_BOUNDARY = re.compile(r"([.!?][\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9•])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|art|arts|no|nos|mr|mrs|ms|dr|st|vs|approx|para|paras|reg|sch|inc|co|cf|ref)"
                      r"|\b[A-Z])\.$", re.IGNORECASE)
-_TRAILING = re.compile(r"[\s\"“”'‘’*_]+$")
 
 
 class Segment(NamedTuple):
@@ -55,10 +56,10 @@ class Segments:
 
     def _split(self) -> None:
         text, items, heading, lead = self.text, self.items, -1, -1
-        add, bullet_at, boundaries = items.append, _BULLET.match, _BOUNDARY.finditer
+        add, bullet_at, boundaries, abbreviation = items.append, _BULLET.match, _BOUNDARY.finditer, _ABBREV.search
         for line_no, match in enumerate(_LINE.finditer(text)):
-            start, end = match.span()
-            line = match.group()
+            start, end = match.span(1)
+            line = match.group(1)
             bullet = bullet_at(line)
             if bullet and bullet.end() < len(line):
                 start += bullet.end()
@@ -72,26 +73,14 @@ class Segments:
                 kind, lead_in = "sentence", -1
             prose, pos = kind == "sentence", start
             for b in boundaries(text, start, end):
-                if _ABBREV.search(text, max(pos, b.start() - 8), b.start() + 1):
+                stop = b.start()
+                if text[stop] == "." and abbreviation(text, max(pos, stop - 8), stop + 1):
                     continue
-                s, e = self._trim(pos, b.end())
-                if e > s:
-                    add(Segment(s, e, kind, heading, lead_in, line_no))
-                    kind = "sentence"
-                pos = b.end()
-            s, e = self._trim(pos, end)
-            if e > s:
-                add(Segment(s, e, kind, heading, lead_in, line_no))
+                add(Segment(pos, b.end(1), kind, heading, lead_in, line_no))
+                kind, pos = "sentence", b.end()
+            add(Segment(pos, end, kind, heading, lead_in, line_no))
             if prose:  # the lead-in for any bullets under it
                 lead = len(items) - 1
-
-    def _trim(self, s: int, e: int) -> tuple[int, int]:
-        text = self.text
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        return s, e
 
     def __len__(self) -> int:
         return len(self.items)

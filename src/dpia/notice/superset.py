@@ -7,6 +7,8 @@ rewrite may match more, never less. It drops what Hyperscan cannot do or does sl
 - long bounded gaps such as ``[^.\\n]{0,80}``, which become unbounded (one automaton state, not 80);
 - whatever may follow the last mandatory part: ``we are [A-Z]\\w+(?: \\w+){0,6}`` becomes
   ``we are [A-Z]\\w``, so a match is reported once, not at every character of its tail.
+- a short word and the gap after it, where a longer word follows: ``\\bwe\\b[^.\\n]{0,40}\\bprofiling``
+  becomes ``\\bprofiling`` (see _cut).
 Without re.ASCII, ``\\w``, ``\\d`` and ``\\s`` are widened to all non-ASCII characters and
 ``\\b`` is dropped, which keeps the rewrite a superset without Unicode tables.
 """
@@ -17,7 +19,8 @@ import re
 from re import _constants as C  # noqa: N812 - the stdlib names these in capitals
 from re import _parser as parser
 
-LOOSEN_ABOVE = 8  # a bounded repeat allowing more than this many becomes unbounded
+LOOSEN_ABOVE = 8
+MIN_ANCHOR = 6
 _NON_ASCII = r"\x{80}-\x{10ffff}"
 _UNICODE_SPACES = r"\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 _CATEGORIES = {
@@ -40,7 +43,7 @@ def rewrite(regex: re.Pattern) -> str:
         parsed = parser.parse(regex.pattern, regex.flags)
     except re.error as exc:
         raise Unsupported(str(exc)) from None
-    items = _trim(list(parsed))
+    items = _cut(_trim(list(parsed)))
     if not items:
         raise Unsupported("the pattern can match an empty string")
     return _Writer(unicode).sequence(items)
@@ -77,6 +80,53 @@ def _trim(items: list) -> list:
         items[-1] = (C.SUBPATTERN, (None, 0, 0, _trim(av)))
     elif op is C.BRANCH:
         items[-1] = (op, (av[0], [_trim(branch) for branch in av[1]]))
+    return items
+
+
+def _width(items) -> int:
+    """The fewest characters the items can match."""
+    total = 0
+    for op, av in items:
+        if op in _REPEATS:
+            total += av[0] * _width(av[2])
+        elif op is C.SUBPATTERN:
+            total += _width(av[-1])
+        elif op is C.ATOMIC_GROUP:
+            total += _width(av)
+        elif op is C.BRANCH:
+            total += min(_width(branch) for branch in av[1])
+        elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            total += 1
+    return total
+
+
+def _gap(op, av) -> bool:
+    return op in _REPEATS and av[0] == 0 and (av[1] is C.MAXREPEAT or av[1] > LOOSEN_ABOVE)
+
+
+def _cut(items: list) -> list:
+    """Drop what comes before a gap where a short, common word (``we``) leads to a longer one.
+
+    Hyperscan is slow on a pattern that starts at a word found in every sentence and then
+    waits across a gap. A suffix of a match lies in the same sentence, so keeping only what
+    follows the gap still reports every sentence the pattern matches in."""
+    gaps = [j for j, item in enumerate(items) if _gap(*item)]
+    bounds = [-1, *gaps, len(items)]
+    for k in range(len(gaps), 0, -1):
+        before, after = items[bounds[k - 1] + 1:bounds[k]], items[bounds[k] + 1:bounds[k + 1]]
+        if _width(before) < MIN_ANCHOR <= _width(after):
+            return items[bounds[k] + 1:]
+    core = [item for item in items if item[0] not in (C.AT, C.ASSERT, C.ASSERT_NOT)]
+    if len(core) == 1:
+        op, av = core[0]
+        if op is C.SUBPATTERN and not (av[1] or av[2]):
+            inner = _cut(list(av[-1]))
+            if inner != list(av[-1]):
+                return inner
+        if op is C.BRANCH:
+            branches = [_cut(list(branch)) for branch in av[1]]
+            if any(len(cut) < len(branch) for cut, branch in zip(branches, av[1])):
+                return [(op, (av[0], branches))]
     return items
 
 
