@@ -6,7 +6,7 @@ import pytest
 
 from dpia.notice import analyse, prefilter, rules
 from dpia.notice.document import Document
-from dpia.notice.superset import Unsupported, rewrite
+from dpia.notice.superset import OTHER, Unsupported, rewrite
 
 
 @pytest.mark.parametrize("pattern, flags, expected", [
@@ -14,7 +14,10 @@ from dpia.notice.superset import Unsupported, rewrite
     (r"(?<![\d.])share\b[^.\n]{0,80}\bwith\b", re.I | re.A, r"share\b(?:[^\x{2e}\x{a}]){0,}\bwith"),
     (r"^(?:a|bc?)$", re.M | re.A, r"(?:a|b)"),
     (r"\d{2,4}", re.A, r"(?:[\d])(?:[\d])"),
-    (r"caf\w", 0, r"caf[\w\x{80}-\x{10ffff}]"),
+    (r"caf\w", 0, r"caf[\w\x7f]"),
+    # one byte, OTHER, stands for every character beyond ASCII; a negated class never excludes it
+    (r"[\u2018\u2019'][^\u2019a][^\u00e9]\u00e9[a-\u00ff]", re.A, r"[\x7f\x7f\x{27}][^a][\x00-\xff]\x7f[a-\x7f]"),
+    (r"\s[^\x00-\x7f]", 0, r"[\s\x1c-\x1f\x7f][^\x{0}-\x{7e}]"),
     (r"\bx[^\w]", 0, r"x[^\w]"),
     # a short, common word before a gap is dropped when what follows is long enough to look for
     (r"\b(?:we|our)\b[^.\n]{0,40}\b(?:use|make)\b[^.\n]{0,40}\bprofiling\b", re.I | re.A, r"\bprofiling"),
@@ -55,10 +58,11 @@ def test_every_pattern_the_analyser_searches_is_in_the_automaton(monkeypatch):
     assert seen and all(0 <= p.id < prefilter.automata().count for p in seen)
 
 
-def test_byte_offsets_follow_utf8():
-    text = "ab \u201ccd\u201d \u00e9 x \U0001f600 y"
-    starts = [0, 3, 8, 10, 12, 14]
-    assert prefilter._byte_offsets(text, starts) == [len(text[:i].encode()) for i in starts]
+def test_the_scanned_bytes_are_one_per_character():
+    text = "ab \u201ccd\u201d \u00e9 x \U0001f600 y \ud800"
+    encoded = prefilter.encode(text)
+    assert len(encoded) == len(text)
+    assert all((b == OTHER) == (not c.isascii()) for b, c in zip(encoded, text))
 
 
 def test_a_flood_of_reports_still_finds_every_match():

@@ -13,6 +13,7 @@ the patterns. A cache that cannot be read or written only costs that compile.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -23,14 +24,23 @@ from typing import NamedTuple
 import hyperscan
 
 from ..tables import write_atomic
-from .superset import Unsupported, rewrite
+from .superset import OTHER, Unsupported, rewrite
 
-_BASE = hyperscan.HS_FLAG_UTF8
+_BASE = 0  # bytes, not UTF-8: see encode
 CALLBACKS_PER_SEGMENT = 100  # past this many reports, repetitive text is flooding the scan (see candidates)
 
 _patterns: list[tuple[bytes, int]] = []  # (rewritten pattern, flags); flags -1 for one Hyperscan is not given
 _index: dict[tuple[bytes, int], int] = {}
 _automata: Automata | None = None
+
+
+codecs.register_error("dpia.other", lambda error: (bytes([OTHER]) * (error.end - error.start), error.end))
+
+
+def encode(text: str) -> bytes:
+    """The text as Hyperscan scans it: one byte per character, OTHER for each beyond ASCII,
+    so that byte offsets are character offsets."""
+    return text.encode("ascii", "dpia.other")
 
 
 def _translate(regex: re.Pattern) -> tuple[bytes, int]:
@@ -136,15 +146,14 @@ def candidates(text: str, starts: list[int]) -> list[list[int] | None]:
     """For each registered pattern, the segments (given by their start offsets) where a match may
     end, ascending, or None for a pattern that must be searched in every segment."""
     machines = automata()
-    encoded = text.encode("utf-8")
-    byte_starts = starts if len(encoded) == len(text) else _byte_offsets(text, starts)
+    encoded = encode(text)
     found: list[list[int] | None] = [[] for _ in range(machines.count)]
     unordered: set[int] = set()
     budget = CALLBACKS_PER_SEGMENT * len(starts) + 10_000
 
     def report(pattern: int, start: int, end: int, flags: int, context) -> bool:
         nonlocal budget
-        segment = bisect_right(byte_starts, end - 1) - 1
+        segment = bisect_right(starts, end - 1) - 1
         segments = found[pattern]
         if not segments or segments[-1] < segment:
             segments.append(segment)
@@ -173,20 +182,10 @@ def candidates(text: str, starts: list[int]) -> list[list[int] | None]:
     return found
 
 
-def _byte_offsets(text: str, starts: list[int]) -> list[int]:
-    """The UTF-8 byte offset of each character offset in ``starts`` (ascending)."""
-    out, offset, previous = [], 0, 0
-    for start in starts:
-        offset += len(text[previous:start].encode("utf-8"))
-        out.append(offset)
-        previous = start
-    return out
-
-
 def patterns_in(piece: str) -> set[int]:
     """Ids of the registered patterns that may match somewhere in ``piece``."""
     machines = automata()
     found: set[int] = set(machines.refused)
-    machines.once.scan(piece.encode("utf-8"), match_event_handler=lambda pattern, *_: found.add(pattern),
+    machines.once.scan(encode(piece), match_event_handler=lambda pattern, *_: found.add(pattern),
                        scratch=machines.once_scratch)
     return found

@@ -9,8 +9,9 @@ rewrite may match more, never less. It drops what Hyperscan cannot do or does sl
   ``we are [A-Z]\\w``, so a match is reported once, not at every character of its tail.
 - a short word and the gap after it, where a longer word follows: ``\\bwe\\b[^.\\n]{0,40}\\bprofiling``
   becomes ``\\bprofiling`` (see _cut).
-Without re.ASCII, ``\\w``, ``\\d`` and ``\\s`` are widened to all non-ASCII characters and
-``\\b`` is dropped, which keeps the rewrite a superset without Unicode tables.
+Hyperscan scans bytes, one per character: every character beyond ASCII is scanned as the
+byte OTHER, so a literal beyond ASCII becomes OTHER, and a negated class never excludes it.
+Without re.ASCII, ``\\w``, ``\\d`` and ``\\s`` also match OTHER, and ``\\b`` is dropped.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from re import _parser as parser
 
 LOOSEN_ABOVE = 8
 MIN_ANCHOR = 6
-_NON_ASCII = r"\x{80}-\x{10ffff}"
-_UNICODE_SPACES = r"\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+OTHER = 0x7F  # the one byte every character beyond ASCII is scanned as (see prefilter.encode)
+_OTHER = "\\x7f"
 _CATEGORIES = {
-    C.CATEGORY_DIGIT: ("\\d", _NON_ASCII), C.CATEGORY_WORD: ("\\w", _NON_ASCII), C.CATEGORY_SPACE: ("\\s", _UNICODE_SPACES),
+    C.CATEGORY_DIGIT: ("\\d", _OTHER), C.CATEGORY_WORD: ("\\w", _OTHER), C.CATEGORY_SPACE: ("\\s", "\\x1c-\\x1f" + _OTHER),
     C.CATEGORY_NOT_DIGIT: ("\\D", ""), C.CATEGORY_NOT_WORD: ("\\W", ""), C.CATEGORY_NOT_SPACE: ("\\S", ""),
 }
+_ANY_BYTE = "[\\x00-\\xff]"
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 
 
@@ -131,7 +133,9 @@ def _cut(items: list) -> list:
 
 
 def _char(code: int) -> str:
-    return chr(code) if chr(code).isascii() and chr(code).isalnum() else f"\\x{{{code:x}}}"
+    if code >= OTHER:
+        return _OTHER
+    return chr(code) if chr(code).isalnum() else f"\\x{{{code:x}}}"
 
 
 class _Writer:
@@ -145,7 +149,7 @@ class _Writer:
         if op is C.LITERAL:
             return _char(av)
         if op is C.NOT_LITERAL:
-            return f"[^{_char(av)}]"
+            return f"[^{_char(av)}]" if av < OTHER else _ANY_BYTE
         if op is C.ANY:
             return "."
         if op is C.IN:
@@ -169,13 +173,19 @@ class _Writer:
         raise Unsupported(f"{op} is not rewritten")
 
     def char_class(self, items) -> str:
+        """A class of bytes; beyond ASCII, a class names OTHER if it may match any such character."""
         negated = bool(items) and items[0][0] is C.NEGATE
         parts = []
         for op, av in items[1:] if negated else items:
             if op is C.LITERAL:
-                parts.append(_char(av))
+                if not (negated and av >= OTHER):
+                    parts.append(_char(av))
             elif op is C.RANGE:
-                parts.append(f"{_char(av[0])}-{_char(av[1])}")
+                low, high = av
+                if negated:
+                    high = min(high, OTHER - 1)
+                if low <= high:
+                    parts.append(_char(low) if low >= OTHER else f"{_char(low)}-{_char(high)}")
             elif op is C.CATEGORY and av in _CATEGORIES:
                 escape, wider = _CATEGORIES[av]
                 if negated and self.unicode and escape.isupper():
@@ -183,4 +193,6 @@ class _Writer:
                 parts.append(escape + (wider if self.unicode and not negated else ""))
             else:
                 raise Unsupported(f"{op} {av} in a character class")
+        if not parts:  # a negated class of characters beyond ASCII only
+            return _ANY_BYTE
         return "[" + ("^" if negated else "") + "".join(parts) + "]"
