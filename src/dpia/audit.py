@@ -21,8 +21,9 @@ import yaml
 
 from . import schemas, vocab
 from .errors import AuditInvalid, DpiaError
+from .files import temp_beside
 from .problems import Problem
-from .tables import decode_utf8, read_csv, temp_beside, to_csv_text
+from .tables import decode_utf8, read_csv, to_csv_text
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)

@@ -85,7 +85,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     else:
         page = to_html(profile)
         if args.out:
-            from .tables import write_atomic
+            from .files import write_atomic
 
             write_atomic(Path(args.out), page)
             print(f"wrote {args.out}", file=sys.stderr)
@@ -127,8 +127,8 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare, to_html
+    from .files import write_atomic
     from .report.run import Runner, _quiet_imports
-    from .tables import write_atomic
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in ("html", "pdf", "csv")]

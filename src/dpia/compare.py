@@ -110,7 +110,7 @@ class Comparison:
         return len(self.providers) > WIDE
 
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
-        from .tables import write_atomic
+        from .files import write_atomic
 
         written = []
         for name, frame in {**self.matrices, "scores": self.scores.set_index("Provider").T}.items():

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import hyperscan
 
-from ..tables import write_atomic
+from ..files import write_atomic
 from .superset import OTHER, Unsupported, rewrite
 
 _BASE = 0  # bytes, not UTF-8: see encode

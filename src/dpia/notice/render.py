@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import rules
 from .profile import NoticeProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SEVERITIES = ("high", "medium", "low")
 
@@ -59,6 +61,8 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
 
 def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
     """One row per Art 13/14 element: present or not, and the notice's words that show it."""
+    import pandas as pd  # not loaded for the text and JSON formats
+
     rows = []
     for key, element in profile.elements.items():
         if not profile.applicable(key):
@@ -72,6 +76,8 @@ def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
 
 def findings_table(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
     """One row per finding, most severe first; codes may break at underscores."""
+    import pandas as pd
+
     return pd.DataFrame([{"Severity": f.severity, "Finding": f.code.replace("_", "_\u200b"), "What it means": f.message,
                           "Where": _quote(f.evidence[0].text, width) if f.evidence else ""} for f in profile.findings],
                         columns=["Severity", "Finding", "What it means", "Where"])
@@ -82,6 +88,8 @@ MARKS = {"✗": "gap", "✓": "ok", "high": "high", "medium": "medium", "low": "
 
 def to_html(profile: NoticeProfile) -> str:
     """A standalone page: the report's page shell, tables and escaping."""
+    import pandas as pd
+
     from ..report.page import page
     from ..report.parts import Heading, Table, Text
 

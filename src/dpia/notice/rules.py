@@ -5,24 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from ..errors import VocabularyError
+from ..vocab import read_yaml
 from . import lowercase, prefilter
 
 # ASCII: notices are English; case-insensitive matching is about twice as fast without Unicode case folding.
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
-
-
-def _load(name: str) -> dict[str, Any]:
-    path = resources.files("dpia") / "vocab" / f"{name}.yaml"
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise VocabularyError(f"vocab/{name}.yaml is not valid YAML: {exc}") from None
 
 
 # Keys of patterns only ever tested against one sentence or its context, never searched for
@@ -82,7 +72,7 @@ class ElementRule:
 
 @cache
 def elements() -> dict[str, ElementRule]:
-    data = _load("notice_elements")["elements"]
+    data = read_yaml("notice_elements")["elements"]
     return {
         key: ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")), any_of(spec.get("patterns")),
                          any_of(spec.get("contextual")), any_of(spec.get("context"), scan=False),
@@ -93,7 +83,7 @@ def elements() -> dict[str, ElementRule]:
 
 @cache
 def raw() -> dict[str, Any]:
-    return _load("notice_rules")
+    return read_yaml("notice_rules")
 
 
 @cache
@@ -124,7 +114,7 @@ def all_basis_names() -> Rx:
 
 @cache
 def findings() -> dict[str, dict[str, str]]:
-    return _load("notice_findings")["findings"]
+    return read_yaml("notice_findings")["findings"]
 
 
 @cache

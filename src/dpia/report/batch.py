@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import util
 from pathlib import Path
 
-from ..tables import write_atomic
+from ..files import write_atomic
 from .page import page
 from .run import FORMATS, Result, Runner
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DpiaError
-from ..tables import temp_beside, write_atomic
+from ..files import temp_beside, write_atomic
 from .page import page
 
 NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "dpia_report.ipynb"
