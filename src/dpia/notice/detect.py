@@ -23,6 +23,17 @@ class Element:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+_DESCRIBED = rules.Rx(re.compile(
+    r"\b(?:include|includes|including|such as|namely|which are|for example|e\.g\.|to enable|in order to|so that|"
+    r"for the purposes? of|to (?:provide|improve|protect|manage|run|market|promote|prevent|ensure|develop|send|keep|"
+    r"secure|support|help|deliver|carry out|understand|detect|establish|operate|administer|process))\b", rules.FLAGS), scan=False)
+_MARKETING = rules.Rx(re.compile(r"\b(?:direct )?marketing\b", rules.FLAGS), scan=False)
+_NOT_MARKETING = rules.Rx(re.compile(r"\b(?:not|non)[- ](?:for |used for )?(?:direct )?marketing\b", rules.FLAGS), scan=False)
+_TRANSFERISH = rules.Rx(re.compile(r"\b(?:transfer\w*|outside|overseas|abroad|countr\w*|international)\b", rules.FLAGS),
+                        scan=False)
+_HOW_LONG = rules.Rx(re.compile(r"\b(?:how long|retention|retain|keep|kept|hold)\b", rules.FLAGS), scan=False)
+
+
 # ---- elements ------------------------------------------------------------------------------
 
 
@@ -71,7 +82,7 @@ def lawful_bases(doc: Document) -> LawfulBases:
             if index not in cited:
                 found.art6.setdefault(letter, []).append(index)
         for index in doc.hits(weak, exclude=not_a_statement):
-            if index not in cited and (stated.search(doc.sentence(index)) or framing.search(doc.framing(index))):
+            if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
     for letter, patterns in lb["art9_names"].items():
         for index in doc.hits(rules.any_of(patterns)):
@@ -109,23 +120,17 @@ def _citation_label(doc: Document, citations, i: int, index: int, names: re.Patt
 
 def legitimate_interests(doc: Document, segments: list[int]) -> Element:
     """Where 6(1)(f) is relied on: are the interests themselves described?"""
-    described = re.compile(
-        r"\b(?:include|includes|including|such as|namely|which are|for example|e\.g\.|to enable|in order to|so that|"
-        r"for the purposes? of|to (?:provide|improve|protect|manage|run|market|promote|prevent|ensure|develop|send|keep|"
-        r"secure|support|help|deliver|carry out|understand|detect|establish|operate|administer|process))\b", rules.FLAGS)
     hits = []
     for index in segments:
         window = [index] + [j for j in range(index + 1, min(index + 3, len(doc.segs)))
                             if doc.segs.items[j].kind != "heading"]
-        if any(described.search(doc.sentence(j)) for j in window):
+        if any(doc.says(_DESCRIBED, j) for j in window):
             hits.append(index)
     return Element(bool(hits), doc.evidence(hits))
 
 
 def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> list[int]:
     """Segments where a legitimate-interests basis covers marketing: the statement and the list under it."""
-    marketing = re.compile(r"\b(?:direct )?marketing\b", rules.FLAGS)
-    negated = re.compile(r"\b(?:not|non)[- ](?:for |used for )?(?:direct )?marketing\b", rules.FLAGS)
     found = []
     for index in segments:
         heading = doc.segs.items[index].heading
@@ -139,8 +144,7 @@ def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> lis
             if seg.kind != "bullet" and j > index + 1:
                 break
         for j in window:
-            sentence = doc.sentence(j)
-            if marketing.search(sentence) and not negated.search(sentence):
+            if doc.says(_MARKETING, j) and not doc.says(_NOT_MARKETING, j):
                 found.append(j)
                 break
     return found
@@ -197,25 +201,23 @@ def transfers(doc: Document) -> Transfers:
     uk_only_pattern = rules.compiled("transfers.uk_only")
     uk_only = doc.hits(uk_only_pattern, masked=True)
     outside = [i for i in doc.hits(rules.compiled("transfers.outside"), masked=True)
-               if verbs.search(doc.sentence(i)) and i not in uk_only]
+               if doc.says(verbs, i) and i not in uk_only]
     absolute = rules.compiled("transfers.absolute")
-    absolute_uk = [i for i in uk_only if absolute.search(doc.sentence(i))]
-    transferish = re.compile(r"\b(?:transfer\w*|outside|overseas|abroad|countr\w*|international)\b", rules.FLAGS)
+    absolute_uk = [i for i in uk_only if doc.says(absolute, i)]
     mechanisms: dict[str, list[int]] = {}
     for code, patterns in rules.raw()["transfers"]["mechanisms"].items():
         hits = [i for i in doc.hits(rules.any_of(patterns), masked=True)
-                if i in outside or transferish.search(doc.context(i))]
+                if i in outside or doc.in_context(_TRANSFERISH, i)]
         if hits:
             mechanisms[code] = hits
     if mechanisms and not outside:
-        outside = [i for v in mechanisms.values() for i in v if verbs.search(doc.sentence(i))
+        outside = [i for v in mechanisms.values() for i in v if doc.says(verbs, i)
                    and i not in uk_only and "adequacy" not in mechanisms]
     pattern, names = rules.country_pattern()
     country_context = rules.compiled("transfers.country_context")
     negation = rules.compiled("transfers.negation")
     for index, _ in doc.matches(pattern, doc.hits(country_context, masked=True)):
-        sentence = doc.sentence(index)
-        if index not in outside and index not in uk_only and not negation.search(sentence):
+        if index not in outside and index not in uk_only and not doc.says(negation, index):
             outside.append(index)
     outside = sorted(set(outside))
     outside.sort()
@@ -245,7 +247,6 @@ class Retention:
 def retention(doc: Document) -> Retention:
     spec = rules.raw()["retention"]
     context = rules.compiled("retention.context")
-    heading_words = re.compile(r"\b(?:how long|retention|retain|keep|kept|hold)\b", rules.FLAGS)
     duration = rules.any_of(spec["duration"])
     deadline = rules.compiled("retention.not_retention")
     lead = re.compile(r"for\s+(?:a period of\s+|a minimum of\s+|a maximum of\s+|the\s+)?"
@@ -260,15 +261,14 @@ def retention(doc: Document) -> Retention:
         index = doc.segs.at(match.start())
         seg = doc.segs.items[index]
         if index not in about:
-            about[index] = bool(context.search(doc.sentence(index)) or
-                                (seg.heading >= 0 and heading_words.search(doc.sentence(seg.heading))))
+            about[index] = doc.says(context, index) or (seg.heading >= 0 and doc.says(_HOW_LONG, seg.heading))
         if not about[index]:
             continue
-        before = doc.text[max(seg.start, match.start() - 60):match.start()]
-        if deadline.search(before):
+        window = max(seg.start, match.start() - 60)
+        if doc.found(deadline, window, match.start()):
             continue
         start = match.start()
-        led = lead.search(before)
+        led = lead.search(doc.text[window:start])
         if led and led.group(1):
             start = match.start() - len(led.group(1))
         end = match.end()
@@ -278,7 +278,7 @@ def retention(doc: Document) -> Retention:
         periods[doc.text[start:end].strip(" ,;:")] = None
         specific.append(index)
     vague = [i for i in doc.hits(rules.compiled("retention.vague"))
-             if context.search(doc.context(i)) or heading_words.search(doc.context(i))]
+             if doc.in_context(context, i) or doc.in_context(_HOW_LONG, i)]
     status = "specific" if periods else ("vague" if vague else "none")
     return Retention(status, list(periods), sorted(set(specific + vague)))
 
@@ -290,7 +290,7 @@ def automated_decisions(doc: Document) -> tuple[str, list[int]]:
     none = doc.hits(rules.compiled("automated_decisions.none"))
     rights_only = rules.compiled("automated_decisions.rights_only")
     described = [i for i in doc.hits(rules.compiled("automated_decisions.described"))
-                 if i not in none and not rights_only.search(doc.sentence(i))]
+                 if i not in none and not doc.says(rights_only, i)]
     if described:
         return "described", described
     if none:

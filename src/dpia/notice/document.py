@@ -33,7 +33,7 @@ class Document:
         self.text = text
         self.segs = Segments(text)
         self._flags: list[set[int] | None] | None = None  # per pattern id, from prefilter.candidates
-        self._context: dict[int, str] = {}
+        self._framings: dict[int, list[int]] = {}  # segment -> the segments that frame it
         self._masked: str | None = None
         self._lowered: dict[bool, str] = {}  # masked? -> that text with A-Z lowered
         self._url_segments: set[int] = set()
@@ -74,13 +74,43 @@ class Document:
 
     def framing(self, index: int) -> str:
         """The section heading and lead-in line a segment sits under (plain text has no deeper nesting)."""
-        if index not in self._context:
-            seg = self.segs.items[index]
-            parts = [self.segs.span(i) for i in (seg.heading, seg.lead) if i >= 0]
-            if seg.heading >= 0 and parts[0].endswith(":") and self.segs.items[seg.heading].heading >= 0:
-                parts.append(self.segs.span(self.segs.items[seg.heading].heading))  # "You have these rights:"
-            self._context[index] = "\n".join(parts)
-        return self._context[index]
+        return self._join(self._framing(index), self.text)
+
+    def _framing(self, index: int) -> list[int]:
+        if index not in self._framings:
+            items = self.segs.items
+            seg = items[index]
+            found = [i for i in (seg.heading, seg.lead) if i >= 0]
+            if seg.heading >= 0 and self.sentence(seg.heading).endswith(":") and items[seg.heading].heading >= 0:
+                found.append(items[seg.heading].heading)  # "You have these rights:" under "Your rights"
+            self._framings[index] = found
+        return self._framings[index]
+
+    def _join(self, indices: list[int], text: str) -> str:
+        return "\n".join([text[self.segs.items[i].start:self.segs.items[i].end] for i in indices])
+
+    def found(self, pattern: Rx, start: int, end: int) -> bool:
+        """Whether ``pattern`` matches ``text[start:end]`` searched on its own."""
+        if pattern.fast is not None:
+            return pattern.fast.search(self.lowered()[start:end]) is not None
+        return pattern.regex.search(self.text[start:end]) is not None
+
+    def says(self, pattern: Rx, index: int) -> bool:
+        """Whether ``pattern`` matches in segment ``index``, searched on its own."""
+        seg = self.segs.items[index]
+        return self.found(pattern, seg.start, seg.end)
+
+    def framed(self, pattern: Rx, index: int) -> bool:
+        """Whether ``pattern`` matches in the framing of segment ``index``."""
+        if pattern.fast is not None:
+            return pattern.fast.search(self._join(self._framing(index), self.lowered())) is not None
+        return pattern.regex.search(self.framing(index)) is not None
+
+    def in_context(self, pattern: Rx, index: int) -> bool:
+        """Whether ``pattern`` matches in the context of segment ``index``."""
+        if pattern.fast is not None:
+            return pattern.fast.search(self._join([index, *self._framing(index)], self.lowered())) is not None
+        return pattern.regex.search(self.context(index)) is not None
 
     def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
@@ -135,9 +165,9 @@ class Document:
             seg = items[index]
             if search(haystack, seg.start, seg.end) is None:
                 continue
-            if exclude is not None and exclude.found_in(self.sentence(index), self.lowered()[seg.start:seg.end]):
+            if exclude is not None and self.found(exclude, seg.start, seg.end):
                 continue
-            if context is not None and not context.found_in(self.context(index), lower(self.context(index))):
+            if context is not None and not self.in_context(context, index):
                 continue
             found.append(index)
         return found

@@ -13,7 +13,6 @@ the patterns. A cache that cannot be read or written only costs that compile.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
@@ -24,7 +23,7 @@ from typing import NamedTuple
 import hyperscan
 
 from ..files import write_atomic
-from .superset import OTHER, Unsupported, rewrite
+from .superset import Unsupported, rewrite
 
 _BASE = 0  # bytes, not UTF-8: see encode
 CALLBACKS_PER_SEGMENT = 100  # past this many reports, repetitive text is flooding the scan (see candidates)
@@ -34,13 +33,10 @@ _index: dict[tuple[bytes, int], int] = {}
 _automata: Automata | None = None
 
 
-codecs.register_error("dpia.other", lambda error: (bytes([OTHER]) * (error.end - error.start), error.end))
-
-
 def encode(text: str) -> bytes:
-    """The text as Hyperscan scans it: one byte per character, OTHER for each beyond ASCII,
-    so that byte offsets are character offsets."""
-    return text.encode("ascii", "dpia.other")
+    """The text as Hyperscan scans it: one byte per character, OTHER ("?") for each beyond
+    ASCII, so that byte offsets are character offsets."""
+    return text.encode("ascii", "replace")
 
 
 def _translate(regex: re.Pattern) -> tuple[bytes, int]:

@@ -34,12 +34,6 @@ class Rx:
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
         self.fast = lowercase.twin(regex)
 
-    def found_in(self, text: str, lowered: str) -> bool:
-        """Whether the pattern matches ``text``, which is also given as ``lowercase.lower(text)``."""
-        if self.fast is not None:
-            return self.fast.search(lowered) is not None
-        return self.regex.search(text) is not None
-
 
 def any_of(patterns: list[str] | str | None, flags: int = FLAGS, scan: bool = True) -> Rx | None:
     """One compiled alternation of the patterns, or None for an empty list."""

@@ -16,6 +16,8 @@ _BULLET = re.compile(r"(?:[•·\-*–—▪◦●○■□➢➤✓]|\(?\d{1,2}
 _MD_HEADING = re.compile(r"#{1,6}\s+")
 # The end of a sentence (group 1 ends it) and the space before the next.
 _BOUNDARY = re.compile(r"([.!?][\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9•])")
+# The same for a line without "!" or "?": re finds a leading literal far faster than a class.
+_FULL_STOP = re.compile(r"(\.[\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9•])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|art|arts|no|nos|mr|mrs|ms|dr|st|vs|approx|para|paras|reg|sch|inc|co|cf|ref)"
                      r"|\b[A-Z])\.$", re.IGNORECASE)
 
@@ -56,7 +58,8 @@ class Segments:
 
     def _split(self) -> None:
         text, items, heading, lead = self.text, self.items, -1, -1
-        add, bullet_at, boundaries, abbreviation = items.append, _BULLET.match, _BOUNDARY.finditer, _ABBREV.search
+        add, bullet_at, abbreviation = items.append, _BULLET.match, _ABBREV.search
+        boundaries, full_stops = _BOUNDARY.finditer, _FULL_STOP.finditer
         for line_no, match in enumerate(_LINE.finditer(text)):
             start, end = match.span(1)
             line = match.group(1)
@@ -72,7 +75,8 @@ class Segments:
             else:
                 kind, lead_in = "sentence", -1
             prose, pos = kind == "sentence", start
-            for b in boundaries(text, start, end):
+            ends = boundaries if "?" in line or "!" in line else full_stops
+            for b in ends(text, start, end):
                 stop = b.start()
                 if text[stop] == "." and abbreviation(text, max(pos, stop - 8), stop + 1):
                     continue

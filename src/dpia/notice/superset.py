@@ -9,9 +9,10 @@ rewrite may match more, never less. It drops what Hyperscan cannot do or does sl
   ``we are [A-Z]\\w``, so a match is reported once, not at every character of its tail.
 - a short word and the gap after it, where a longer word follows: ``\\bwe\\b[^.\\n]{0,40}\\bprofiling``
   becomes ``\\bprofiling`` (see _cut).
-Hyperscan scans bytes, one per character: every character beyond ASCII is scanned as the
-byte OTHER, so a literal beyond ASCII becomes OTHER, and a negated class never excludes it.
-Without re.ASCII, ``\\w``, ``\\d`` and ``\\s`` also match OTHER, and ``\\b`` is dropped.
+Hyperscan scans bytes, one per character: every character beyond ASCII is scanned as OTHER,
+the byte of "?". So a literal beyond ASCII becomes OTHER, a class that may match such a
+character names OTHER, and a negated class never excludes OTHER. Without re.ASCII, ``\\w``,
+``\\d`` and ``\\s`` also match OTHER, and ``\\b`` is dropped.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from re import _parser as parser
 
 LOOSEN_ABOVE = 8
 MIN_ANCHOR = 6
-OTHER = 0x7F  # the one byte every character beyond ASCII is scanned as (see prefilter.encode)
-_OTHER = "\\x7f"
+OTHER = ord("?")  # the byte every character beyond ASCII is scanned as (see prefilter.encode)
+_OTHER = "\\x3f"
+_ASCII_END = 0x7F
 _CATEGORIES = {
     C.CATEGORY_DIGIT: ("\\d", _OTHER), C.CATEGORY_WORD: ("\\w", _OTHER), C.CATEGORY_SPACE: ("\\s", "\\x1c-\\x1f" + _OTHER),
     C.CATEGORY_NOT_DIGIT: ("\\D", ""), C.CATEGORY_NOT_WORD: ("\\W", ""), C.CATEGORY_NOT_SPACE: ("\\S", ""),
@@ -133,7 +135,7 @@ def _cut(items: list) -> list:
 
 
 def _char(code: int) -> str:
-    if code >= OTHER:
+    if code > _ASCII_END:
         return _OTHER
     return chr(code) if chr(code).isalnum() else f"\\x{{{code:x}}}"
 
@@ -149,7 +151,7 @@ class _Writer:
         if op is C.LITERAL:
             return _char(av)
         if op is C.NOT_LITERAL:
-            return f"[^{_char(av)}]" if av < OTHER else _ANY_BYTE
+            return f"[^{_char(av)}]" if av <= _ASCII_END and av != OTHER else _ANY_BYTE
         if op is C.ANY:
             return "."
         if op is C.IN:
@@ -172,20 +174,24 @@ class _Writer:
             return "(?:" + self.sequence(body) + f"){{{low},{top}}}"
         raise Unsupported(f"{op} is not rewritten")
 
+    @staticmethod
+    def char_range(low: int, high: int, negated: bool) -> list[str]:
+        if negated:  # what a negated class leaves out must not be OTHER
+            spans = [(low, min(high, OTHER - 1)), (max(low, OTHER + 1), min(high, _ASCII_END))]
+        else:
+            spans = [(low, min(high, _ASCII_END))] + ([(OTHER, OTHER)] if high > _ASCII_END else [])
+        return [_char(a) if a == b else f"{_char(a)}-{_char(b)}" for a, b in spans if a <= b]
+
     def char_class(self, items) -> str:
         """A class of bytes; beyond ASCII, a class names OTHER if it may match any such character."""
         negated = bool(items) and items[0][0] is C.NEGATE
         parts = []
         for op, av in items[1:] if negated else items:
             if op is C.LITERAL:
-                if not (negated and av >= OTHER):
+                if not (negated and (av > _ASCII_END or av == OTHER)):
                     parts.append(_char(av))
             elif op is C.RANGE:
-                low, high = av
-                if negated:
-                    high = min(high, OTHER - 1)
-                if low <= high:
-                    parts.append(_char(low) if low >= OTHER else f"{_char(low)}-{_char(high)}")
+                parts += self.char_range(*av, negated)
             elif op is C.CATEGORY and av in _CATEGORIES:
                 escape, wider = _CATEGORIES[av]
                 if negated and self.unicode and escape.isupper():
