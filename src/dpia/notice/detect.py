@@ -84,8 +84,8 @@ def lawful_bases(doc: Document) -> LawfulBases:
         for index in doc.hits(weak, exclude=not_a_statement):
             if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
-    for letter, patterns in lb["art9_names"].items():
-        for index in doc.hits(rules.any_of(patterns)):
+    for letter, pattern in rules.block("lawful_bases.art9_names").items():
+        for index in doc.hits(pattern):
             found.art9.setdefault(letter, []).append(index)
     found.schedule1 = doc.hits(rules.compiled("lawful_bases.schedule1"))
     return found
@@ -157,8 +157,8 @@ def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[s
     """Codes of a notice_rules.yaml block (data_subjects, recipients) -> the segments naming them."""
     allowed = None if within is None else set(within)
     out = {}
-    for code, patterns in rules.raw()[block].items():
-        hits = [i for i in doc.hits(rules.any_of(patterns)) if allowed is None or i in allowed]
+    for code, pattern in rules.block(block).items():
+        hits = [i for i in doc.hits(pattern) if allowed is None or i in allowed]
         if hits:
             out[code] = hits
     return out
@@ -170,10 +170,8 @@ def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[s
 def special_categories(doc: Document) -> dict[str, list[int]]:
     negation = rules.compiled("special_categories.negation")
     out = {}
-    for code, patterns in rules.raw()["special_categories"].items():
-        if code == "negation":
-            continue
-        hits = doc.hits(rules.any_of(patterns), exclude=negation, masked=True)
+    for code, pattern in rules.block("special_categories").items():
+        hits = doc.hits(pattern, exclude=negation, masked=True)
         if hits:
             out[code] = hits
     return out
@@ -205,8 +203,8 @@ def transfers(doc: Document) -> Transfers:
     absolute = rules.compiled("transfers.absolute")
     absolute_uk = [i for i in uk_only if doc.says(absolute, i)]
     mechanisms: dict[str, list[int]] = {}
-    for code, patterns in rules.raw()["transfers"]["mechanisms"].items():
-        hits = [i for i in doc.hits(rules.any_of(patterns), masked=True)
+    for code, pattern in rules.block("transfers.mechanisms").items():
+        hits = [i for i in doc.hits(pattern, masked=True)
                 if i in outside or doc.in_context(_TRANSFERISH, i)]
         if hits:
             mechanisms[code] = hits

@@ -32,37 +32,50 @@ class Document:
     def __init__(self, text: str):
         self.text = text
         self.segs = Segments(text)
-        self._flags: list[set[int] | None] | None = None  # per pattern id, from prefilter.candidates
+        self._flags: list[list[int] | None] | None = None  # per pattern id, from prefilter.candidates
         self._framings: dict[int, list[int]] = {}  # segment -> the segments that frame it
         self._masked: str | None = None
         self._lowered: dict[bool, str] = {}  # masked? -> that text with A-Z lowered
+        self._url_spans: list[tuple[int, int]] = []
         self._url_segments: set[int] = set()
         self._url_candidates: dict[int, set[int]] | None = None
 
     @property
     def without_urls(self) -> str:
         """The text with web addresses blanked (same length), so a URL's words are not read as prose."""
-        if self._masked is None:
-            spans = sorted({m.span() for pattern in (URL, DOMAIN) for m in self.scan(pattern)})
-            parts, pos = [], 0
-            for start, end in spans:
-                if start >= pos:
-                    parts += [self.text[pos:start], " " * (end - start)]
-                    pos = end
-                    self._url_segments.add(self.segs.at(start))
-            self._masked = "".join(parts) + self.text[pos:]
+        self._find_urls()
         return self._masked
 
+    def _find_urls(self) -> None:
+        if self._masked is not None:
+            return
+        pos = 0
+        for start, end in sorted({m.span() for pattern in (URL, DOMAIN) for m in self.scan(pattern)}):
+            if start >= pos:
+                self._url_spans.append((start, end))
+                self._url_segments.add(self.segs.at(start))
+                pos = end
+        self._masked = self._blank(self.text)
+
+    def _blank(self, text: str) -> str:
+        parts, pos = [], 0
+        for start, end in self._url_spans:
+            parts += [text[pos:start], " " * (end - start)]
+            pos = end
+        return "".join(parts) + text[pos:]
+
     def lowered(self, masked: bool = False) -> str:
+        """The text (or the text without URLs) with A-Z lowered, for the patterns' lowercase twins."""
         if masked not in self._lowered:
-            self._lowered[masked] = lower(self.without_urls if masked else self.text)
+            if masked:
+                self._find_urls()
+            self._lowered[masked] = self._blank(self.lowered()) if masked else lower(self.text)
         return self._lowered[masked]
 
     @property
     def url_segments(self) -> set[int]:
         """The segments that hold a web address."""
-        if self._masked is None:
-            self.without_urls  # noqa: B018 - blanking the URLs finds them
+        self._find_urls()
         return self._url_segments
 
     def sentence(self, index: int) -> str:

@@ -80,13 +80,24 @@ def raw() -> dict[str, Any]:
     return read_yaml("notice_rules")
 
 
-@cache
-def compiled(path: str) -> Rx | None:
-    """The compiled alternation at a dotted path of notice_rules.yaml, e.g. 'transfers.outside'."""
+def _node(path: str) -> Any:
     node: Any = raw()
     for part in path.split("."):
         node = node[part]
-    return any_of(node, scan=part not in CHECKS)
+    return node
+
+
+@cache
+def compiled(path: str) -> Rx | None:
+    """The compiled alternation at a dotted path of notice_rules.yaml, e.g. 'transfers.outside'."""
+    return any_of(_node(path), scan=path.rsplit(".", 1)[-1] not in CHECKS)
+
+
+@cache
+def block(path: str) -> dict[str, Rx]:
+    """Code -> compiled alternation, for a mapping of codes to patterns in notice_rules.yaml
+    (e.g. 'data_subjects'); a sentence-level check beside the codes (a 'negation') is left out."""
+    return {code: any_of(patterns) for code, patterns in _node(path).items() if code not in CHECKS}
 
 
 @cache
