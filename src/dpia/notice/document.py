@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import prefilter
 from .lowercase import lower
@@ -16,8 +16,7 @@ DOMAIN = Rx(re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,3}(?:\.co\.uk|\.org\.u
 MAX_EVIDENCE = 3
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     text: str
     start: int
     end: int
