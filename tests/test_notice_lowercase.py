@@ -56,3 +56,24 @@ def _lists(node):
             yield from _lists(value)
     elif isinstance(node, list) and node and all(isinstance(p, str) for p in node):
         yield node
+
+
+def test_document_checks_agree_with_the_plain_patterns():
+    from dpia.notice.document import Document
+
+    checks = [rules.compiled(path) for path in ("lawful_bases.heading_context", "lawful_bases.sentence_context",
+                                                "transfers.transfer_verbs", "special_categories.negation")]
+    text = (SAMPLES / "best2care" / "notice.txt").read_text(encoding="utf-8") + "\n" + TRICKY
+    doc = Document(text)
+    for pattern in checks:
+        assert pattern.fast is not None
+        for i in range(len(doc.segs)):
+            assert doc.says(pattern, i) == bool(pattern.regex.search(doc.sentence(i)))
+            assert doc.framed(pattern, i) == bool(pattern.regex.search(doc.framing(i)))
+            assert doc.in_context(pattern, i) == bool(pattern.regex.search(doc.context(i)))
+
+
+def test_rule_blocks_leave_out_sentence_checks():
+    assert "negation" in rules.raw()["special_categories"]
+    assert "negation" not in rules.block("special_categories")
+    assert set(rules.block("data_subjects")) == set(rules.raw()["data_subjects"])
