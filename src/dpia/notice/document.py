@@ -38,6 +38,7 @@ class Document:
         self._url_spans: list[tuple[int, int]] = []
         self._url_segments: set[int] = set()
         self._url_candidates: dict[int, set[int]] | None = None
+        self._hits: dict[tuple, list[int]] = {}
 
     @property
     def without_urls(self) -> str:
@@ -165,6 +166,12 @@ class Document:
         """Indices of segments in which ``pattern`` matches, in order, each once."""
         if pattern is None:
             return []
+        key = (pattern, exclude, context, masked)
+        if key not in self._hits:  # detectors share some patterns
+            self._hits[key] = self._search(pattern, exclude, context, masked)
+        return list(self._hits[key])
+
+    def _search(self, pattern: Rx, exclude: Rx | None, context: Rx | None, masked: bool) -> list[int]:
         candidates = self.candidates(pattern, masked)
         if not candidates:
             return []
