@@ -218,7 +218,6 @@ def transfers(doc: Document) -> Transfers:
         if index not in outside and index not in uk_only and not doc.says(negation, index):
             outside.append(index)
     outside = sorted(set(outside))
-    outside.sort()
     near = set(outside) | {i + d for i in outside for d in (-1, 1) if 0 <= i + d < len(doc.segs)
                            and doc.segs.items[i + d].line == doc.segs.items[i].line}
     countries: dict[str, list[int]] = {}

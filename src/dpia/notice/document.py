@@ -83,7 +83,7 @@ class Document:
 
     def context(self, index: int) -> str:
         """The segment with its section heading and lead-in line."""
-        return self.sentence(index) + "\n" + self.framing(index)
+        return self._join([index, *self._framing(index)], self.text)
 
     def framing(self, index: int) -> str:
         """The section heading and lead-in line a segment sits under (plain text has no deeper nesting)."""
@@ -115,15 +115,17 @@ class Document:
 
     def framed(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the framing of segment ``index``."""
-        if pattern.fast is not None:
-            return pattern.fast.search(self._join(self._framing(index), self.lowered())) is not None
-        return pattern.regex.search(self.framing(index)) is not None
+        return self._in(pattern, self._framing(index))
 
     def in_context(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the context of segment ``index``."""
+        return self._in(pattern, [index, *self._framing(index)])
+
+    def _in(self, pattern: Rx, indices: list[int]) -> bool:
+        """Whether ``pattern`` matches the segments joined a line each, searched on their own."""
         if pattern.fast is not None:
-            return pattern.fast.search(self._join([index, *self._framing(index)], self.lowered())) is not None
-        return pattern.regex.search(self.context(index)) is not None
+            return pattern.fast.search(self._join(indices, self.lowered())) is not None
+        return pattern.regex.search(self._join(indices, self.text)) is not None
 
     def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in

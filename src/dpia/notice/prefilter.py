@@ -25,7 +25,6 @@ import hyperscan
 from ..files import write_atomic
 from .superset import Unsupported, rewrite
 
-_BASE = 0  # bytes, not UTF-8: see encode
 CALLBACKS_PER_SEGMENT = 100  # past this many reports, repetitive text is flooding the scan (see candidates)
 
 _patterns: list[tuple[bytes, int]] = []  # (rewritten pattern, flags); flags -1 for one Hyperscan is not given
@@ -44,7 +43,7 @@ def _translate(regex: re.Pattern) -> tuple[bytes, int]:
         pattern = rewrite(regex)
     except Unsupported:
         return regex.pattern.encode("utf-8"), -1
-    flags = _BASE
+    flags = 0  # bytes, not UTF-8: see encode
     if regex.flags & re.IGNORECASE:
         flags |= hyperscan.HS_FLAG_CASELESS
     if regex.flags & re.DOTALL:
