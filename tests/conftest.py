@@ -13,7 +13,10 @@ SHARED = ROOT.parent / "shared"
 def sample_copy(tmp_path):
     """A writable copy of a sample audit folder."""
     def copy(slug: str = "best2care") -> Path:
-        dest = tmp_path / slug
+        dest, n = tmp_path / slug, 1
+        while dest.exists():
+            n += 1
+            dest = tmp_path / f"{slug}-{n}"
         shutil.copytree(SAMPLES / slug, dest)
         return dest
     return copy
