@@ -293,6 +293,11 @@ def test_law27_purpose_limitation_is_art_8a_and_annex2_from_5_february_2026():
     assert "annex2" in vocab.in_force("further_purposes", NEW) and "annex2" not in vocab.in_force("further_purposes", OLD)
 
 
+def test_law27_the_report_states_the_purpose_limitation_rule_of_its_date(sample_copy):
+    assert "Art 8A" in build_report(sample_copy()).body_html()
+    assert "Art 6(4)" in build_report(_dated(sample_copy(), OLD)).body_html()
+
+
 # ---- screening and risk --------------------------------------------------------------------------
 
 

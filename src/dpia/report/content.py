@@ -211,6 +211,10 @@ def _necessity(r: DpiaReport) -> Section:
     not_stated = int((a.retention.str.lower() == NOT_STATED).sum())
     parts: list = [Heading("Lawful basis of each activity"), Table(bases, widths=[5, 17, 20, 18, 20, 20], marks=GAP)]
     parts += [Items(notes) for notes in [_condition_notes(a, day)] if notes]
+    purpose = vocab.in_force("further_purposes", day)
+    parts += [Heading("Purpose limitation"),
+              Text(f"Data is used only for the purposes listed in section 2. {purpose.get('compatibility_test').description}"
+                   + "".join(f" {t.label}: {t.description}" for t in purpose if t.code != "compatibility_test"))]
     parts += [Heading("International transfers"), *_transfers(r), Heading("Processors"), _processors(r.audit)]
     parts += [Heading("Retention"),
               Text(f"{stated} {not_stated} of {len(a)} activities have no retention period stated in the notice.",
