@@ -226,7 +226,32 @@ def _meta_problems(audit: Audit) -> list[Problem]:
     out += _list_problems(meta, problem)
     for key, fields in (("appropriate_policy_document", schemas.POLICY_DOCUMENT_KEYS), ("complaints", schemas.COMPLAINT_KEYS)):
         _mapping_problems(key, meta.get(key), fields, problem)
+    for key, fields in schemas.TEMPLATE_SECTIONS.items():
+        _mapping_problems(key, meta.get(key), {k: list if k == "change_log" else str for k in fields}, problem)
+    _template_problems(meta, problem)
     return out
+
+
+def _template_problems(meta: dict[str, Any], problem) -> None:
+    """The ICO template's structured answers: dates are dates, sign-off items are known, an overruled DPO gives a reason."""
+    next_date = (meta.get("review") or {}).get("next_date") if isinstance(meta.get("review"), dict) else None
+    if next_date and str(next_date).strip().lower() != vocab.NOT_STATED:
+        try:
+            dt.date.fromisoformat(schemas.as_text(next_date))
+        except ValueError:
+            problem("review.next_date", f"review.next_date {next_date!r} is not a date; write it as YYYY-MM-DD")
+    for i, entry in enumerate(meta.get("sign_off") or [], start=1):
+        if isinstance(entry, dict) and entry.get("item") and entry["item"] not in schemas.SIGN_OFF_ITEMS:
+            problem(f"sign_off[{i}]", f"sign_off item {entry['item']!r} is not one of {', '.join(schemas.SIGN_OFF_ITEMS)}")
+    advice = meta.get("dpo_advice")
+    if isinstance(advice, dict) and advice.get("accepted") is False and not advice.get("reason"):
+        problem("dpo_advice", "the DPO's advice was overruled: give the reason (dpo_advice.reason), as the ICO template asks",
+                "warning")
+    log = (meta.get("document") or {}).get("change_log") if isinstance(meta.get("document"), dict) else None
+    for i, entry in enumerate(log or [], start=1):
+        missing = [k for k in schemas.CHANGE_KEYS if not (isinstance(entry, dict) and entry.get(k))]
+        if missing:
+            problem(f"document.change_log[{i}]", f"change_log entry {i} lacks {', '.join(missing)}")
 
 
 def _mapping_problems(key: str, value: Any, fields: dict[str, type], problem) -> None:
@@ -359,6 +384,10 @@ def _check_message(check: str, column: str, value: str, table: str, frame: pd.Da
         return f"{column} {value!r} is not one of: {', '.join(allowed)}"
     if check.startswith("str_matches"):
         return f"{column} {value!r} is not a valid id: use letters, digits, '.', '_' or '-' (e.g. A1)"
+    if check == "yes_no":
+        return f"{column} {value!r} must be yes or no"
+    if check == "date":
+        return f"{column} {value!r} is not a date; write it as YYYY-MM-DD"
     if check.startswith("risk_level"):
         axis = check.split(":")[1]
         return f"{column} {value!r} is not a {axis} level; the ICO scale is " \

@@ -246,7 +246,7 @@ def automated_decisions(audit) -> Iterator[Problem]:
                           f"gap recorded: the notice does not say which safeguards apply to this automated decision "
                           f"({law.label})", "warning")
         else:
-            missing = [_lower_first(t.label) for code, t in required.terms.items() if code not in _resolved(given, "adm_safeguards")]
+            missing = [vocab.lower_first(t.label) for code, t in required.terms.items() if code not in _resolved(given, "adm_safeguards")]
             if missing:
                 yield Problem("activities.csv", line, "adm_safeguards",
                               f"{law.label} require every safeguard for a solely automated significant decision; missing: "
@@ -292,7 +292,7 @@ def complaints_handling(audit) -> Iterator[Problem]:
     for duty in duties:
         value = record.get(duty["audit_key"])
         where = f"complaints.{duty['audit_key']}"
-        what = f"{_lower_first(duty.label)} ({duty['cite']})"
+        what = f"{vocab.lower_first(duty.label)} ({duty['cite']})"
         if value is None:
             yield Problem("audit.yaml", line, where, f"not recorded: {what}", "warning")
         elif str(value).strip().lower() == NOT_STATED:
@@ -303,11 +303,6 @@ def complaints_handling(audit) -> Iterator[Problem]:
             yield Problem("audit.yaml", line, where, f"complaints are acknowledged in {value} days, more than the "
                           f"{duty['limit']} the law allows ({duty['cite']})", "warning")
 
-
-def _lower_first(text: str) -> str:
-    """'A way to complain' -> 'a way to complain', but 'ICO route' stays."""
-    first = text.split(" ", 1)[0]
-    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
 @rule("recipients_that_no_longer_exist", "flows.csv")

@@ -55,6 +55,12 @@ def law_date(value: Any = None) -> dt.date:
     return dt.date.today()
 
 
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'A way to complain' -> 'a way to complain', but 'ICO route' and 'DPO advice' stay."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
 def long_date(day: dt.date) -> str:
     """5 February 2026: how the law and the reports write dates."""
     return f"{day.day} {day:%B %Y}"
@@ -236,8 +242,8 @@ def _build(name: str, data: dict) -> Vocabulary:
 VOCABULARIES = (
     "art6", "recognised_legitimate_interests", "further_purposes", "art9", "schedule1", "special_categories",
     "data_subjects", "recipient_types", "abolished_bodies", "transfer_mechanisms", "countries", "adequacy",
-    "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "provider_kinds",
-    "time_units",
+    "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "feared_events",
+    "measure_effects", "provider_kinds", "time_units", "ico_template",
 )
 
 

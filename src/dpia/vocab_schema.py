@@ -122,6 +122,11 @@ class RiskMethod(Entry):
     matrix: dict[str, list[str]]
 
 
+class Question(Entry):
+    step: int
+    answer: str  # audit:<key.sub> (written in audit.yaml) or computed:<name> (derived by the report)
+
+
 class TimeUnit(Entry):
     days: float
 
@@ -136,6 +141,7 @@ ENTRIES: dict[str, type[Entry]] = {
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
     "transfer_mechanisms": Mechanism, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
+    "ico_template": Question,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 
