@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
