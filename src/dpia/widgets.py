@@ -479,17 +479,18 @@ class TableForm:
         per_field: dict[str, list[tuple[str, bool]]] = {c: [] for c in self.fields}
         loose: list[tuple[str, bool]] = []
         for p in sorted(problems, key=lambda p: (not p.is_error, p.rule)):
-            column = p.column if p.column in per_field else ("activity_id" if p.column == self.key else None)
+            column = p.column if p.column in per_field else None
             text = say(p, row, method)
             if column is None:
                 loose.append((f"{TABLE_NAMES.get(p.file, p.file)}: {text}", p.is_error))
                 continue
-            blank = not row.get(column)
-            if blank and per_field[column] and _unfilled(p):
+            if not row.get(column) and p.rule not in ("id_exists", "residual_needs_reason") and \
+                    "mechanism" != column and p.rule != "special_category_needs_art9" and p.is_error:
+                spec = self.specs[column]
+                text = "choose one" if spec.kind == "one" else "choose at least one" if spec.kind == "many" else "fill this in"
+                per_field[column] = [(text, True)]  # a blank is caught as a blank, once
                 continue
-            if blank and _unfilled(p):
-                per_field[column] = [(text, p.is_error)]
-            elif (text, p.is_error) not in per_field[column] and text not in [t for t, _ in per_field[column]]:
+            if text not in [t for t, _ in per_field[column]]:
                 per_field[column].append((text, p.is_error))
         for column, note in self.notes.items():
             note.value = "".join(_problem_html(f"{self.specs[column].label}: {t}", e) for t, e in per_field[column])
@@ -599,14 +600,23 @@ class TableForm:
 GROUPS = (("art35_3", "UK GDPR Art 35(3): always a DPIA"),
           ("ico", "The ICO's list of processing likely to result in high risk"),
           ("wp248", "WP248 criteria: two or more make a DPIA likely to be required"))
+ANSWER_CHOICE = {None: "", True: "yes", False: "no"}
+CHOICE_ANSWER = {v: k for k, v in ANSWER_CHOICE.items()}
 # Questions asked twice in the law's lists: one answer serves both (the ICO item, then its WP248 twin).
 TWINS = {"ico_innovative_technology": "wp248_innovative", "ico_data_matching": "wp248_matching"}
 
 
+def _by_row(items: list[str]) -> str:
+    """'A4 Care: Health', 'A4 Care: Ethnicity' -> 'A4 Care (Health, Ethnicity)'."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        where, _, what = item.rpartition(": ")
+        groups.setdefault(where or what, []).append(what if where else "")
+    return "; ".join(f"{k} ({', '.join(dict.fromkeys(v))})" if any(v) else k for k, v in groups.items())
+
+
 class ScreeningForm:
     """Screening questions, grouped by test, with the answers the inventory implies (audit.yaml `screening`)."""
-
-    IMPLIED, YES, NO = None, True, False
 
     def __init__(self, editor: AuditEditor):
         self.editor = editor
@@ -671,11 +681,11 @@ class ScreeningForm:
         for code, (choice, reason) in self.answers.items():
             rows = self.implied.get(code, []) + self.implied.get(TWINS.get(code, ""), [])
             if rows:
-                choice.options = [("yes: implied by the inventory", None), ("yes", True), ("no: override the inventory", False)]
+                choice.options = [("yes: implied by the inventory", ""), ("yes", "yes"), ("no: override the inventory", "no")]
             else:
-                choice.options = [("not answered", None), ("yes", True), ("no", False)]
+                choice.options = [("not answered", ""), ("yes", "yes"), ("no", "no")]
             value, why = (keep or self.loaded).get(code, (None, ""))
-            choice.value, reason.value = value, why
+            choice.value, reason.value = ANSWER_CHOICE[value], why
             self._changed(code)
 
     def _changed(self, code: str) -> None:
@@ -683,7 +693,7 @@ class ScreeningForm:
         rows = self.implied.get(code, []) + self.implied.get(TWINS.get(code, ""), [])
         parts = []
         if rows:
-            parts.append(f'<div style="color:#555">The inventory implies yes: {html.escape("; ".join(dict.fromkeys(rows)))}</div>')
+            parts.append(f'<div style="color:#555">The inventory implies yes: {html.escape(_by_row(rows))}</div>')
         for text, error in self._issues(code):
             parts.append(_problem_html(text, error))
         self.notes[code].value = "".join(parts)
@@ -692,23 +702,24 @@ class ScreeningForm:
     def _issues(self, code: str) -> list[tuple[str, bool]]:
         choice, reason = self.answers[code]
         implied = bool(self.implied.get(code) or self.implied.get(TWINS.get(code, "")))
-        if implied and choice.value is False and not reason.value.strip():
+        answer = CHOICE_ANSWER[choice.value]
+        if implied and answer is False and not reason.value.strip():
             return [("Override: you answer no where the inventory implies yes; give the reason", True)]
-        if implied and choice.value is False:
+        if implied and answer is False:
             return [("Override of the inventory, with your reason", False)]
-        if choice.value is None and reason.value.strip() and not implied:
+        if answer is None and reason.value.strip() and not implied:
             return [("a reason without an answer: choose yes or no (the reason is kept; the question stays "
                      "not answered)", False)]
         return []
 
     def set(self, code: str, answer: bool | None, reason: str = "") -> None:
         choice, note = self.answers[code]
-        choice.value, note.value = answer, reason
+        choice.value, note.value = ANSWER_CHOICE[answer], reason
 
     def values(self) -> dict[str, tuple[bool | None, str]]:
         out = {}
         for code, (choice, reason) in self.answers.items():
-            out[code] = (choice.value, reason.value.strip())
+            out[code] = (CHOICE_ANSWER[choice.value], reason.value.strip())
             if code in TWINS:
                 out[TWINS[code]] = out[code]
         return out
@@ -736,7 +747,7 @@ class ScreeningForm:
         return True
 
     def reload(self) -> None:
-        mine = {c: (ch.value, r.value.strip()) for c, (ch, r) in self.answers.items()}
+        mine = {c: (CHOICE_ANSWER[ch.value], r.value.strip()) for c, (ch, r) in self.answers.items()}
         base = dict(self.loaded)
         self.editor.reload()
         self._fill()
