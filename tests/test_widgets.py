@@ -140,7 +140,8 @@ def test_screening_shows_what_the_inventory_implies_and_an_override_needs_a_reas
     form = ScreeningForm(AuditEditor(folder))
     choice, reason = form.answers["wp248_sensitive_data"]
     assert choice.label == "yes: implied by the inventory"
-    assert "The inventory implies yes: A4 Care and support of service users (Health, Racial or ethnic origin" in form.notes["wp248_sensitive_data"].value
+    implied = "The inventory implies yes: A4 Care and support of service users (Health, Racial or ethnic origin"
+    assert implied in form.notes["wp248_sensitive_data"].value
     assert form.answers["wp248_large_scale"][0].label == "not answered"
     before = (folder / "audit.yaml").read_bytes()
     form.set("wp248_vulnerable", False)
