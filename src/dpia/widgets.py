@@ -634,7 +634,7 @@ class ScreeningForm:
                     continue
                 twin = TWINS.get(term.code)
                 choice = w.Dropdown(layout=w.Layout(width="17em"))
-                reason = w.Text(placeholder="why (required to override the inventory)", layout=w.Layout(width="24em"))
+                reason = w.Text(layout=w.Layout(width="24em"))
                 note = w.HTML()
                 also = f"<br><small>Also WP248: {html.escape(vocab.lookup('screening_criteria', twin).label)}</small>" \
                     if twin else ""
@@ -684,6 +684,7 @@ class ScreeningForm:
                 choice.options = [("yes: implied by the inventory", ""), ("yes", "yes"), ("no: override the inventory", "no")]
             else:
                 choice.options = [("not answered", ""), ("yes", "yes"), ("no", "no")]
+            reason.placeholder = "why (required to override the inventory)" if rows else "why (optional)"
             value, why = (keep or self.loaded).get(code, (None, ""))
             choice.value, reason.value = ANSWER_CHOICE[value], why
             self._changed(code)
