@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import schemas, store, vocab
 from .audit import AUDIT_FILE, FILES, TABLE_FILES, Audit, load, validate
+from .errors import DpiaError
 from .problems import Problem
 from .vocab import split_codes
 
@@ -98,8 +99,6 @@ class AuditEditor:
     def row(self, name: str, row_id: str) -> dict[str, str]:
         row = row_dict(self.table(name), ID_COLUMN[name], row_id)
         if row is None:
-            from .errors import DpiaError
-
             raise DpiaError(f"{name} has no row {row_id!r}")
         return row
 

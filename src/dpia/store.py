@@ -61,7 +61,13 @@ def locked(folder: Path, exclusive: bool = True) -> Iterator[None]:
     if key in held:
         yield
         return
-    fd = os.open(key, os.O_RDONLY)
+    try:
+        fd = os.open(key, os.O_RDONLY)
+    except OSError:
+        if exclusive:
+            raise
+        yield  # a folder that cannot be opened to lock: reading it reports what is wrong
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         held[key] = exclusive
