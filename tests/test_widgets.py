@@ -67,7 +67,7 @@ def test_destination_without_adequacy_needs_a_mechanism(sample_copy):
     form = TableForm(AuditEditor(folder), "flows.csv")
     form.set(flow_id="F20", activity_id="A4", recipient="Rota app Pvt Ltd", recipient_type="processor_it",
              data_categories="shifts", country="IN", evidence="our supplier list")
-    assert "India has no UK adequacy regulations" in " ".join(form.field_messages()["Transfer mechanism"])
+    assert "India is not an approved destination" in " ".join(form.field_messages()["Transfer mechanism"])
     assert not form.save() and snapshot(folder) == before
     form.set(mechanism="idta")
     assert "Transfer check: fine" in form.message.value
@@ -97,7 +97,7 @@ def test_removing_a_row_that_others_depend_on_is_refused(sample_copy):
     form = TableForm(AuditEditor(folder), "activities.csv")
     form.load("A4")  # flows and risks point at A4
     assert not form.remove() and snapshot(folder) == before
-    assert "A4 is used by flows F1, F2, F3, F4 and F5 and risks R1, R2, R4, R5 and R7" in form.message.value
+    assert "A4 is used by flows F1, F2, F3, F4, F5 and F9 and risks R1, R2, R4, R5, R7 and R8" in form.message.value
     assert not form.asking.children  # nothing to confirm: it is refused
 
 
@@ -106,7 +106,7 @@ def test_screening_answers_are_saved(sample_copy):
     form = ScreeningForm(AuditEditor(folder))
     form.set("wp248_large_scale", True, "40,000 enquiries a year")
     form.set("ico_denial_of_service", True)
-    assert "Screening now: DPIA not required" in form.verdict.value
+    assert "Denial of service" not in form.verdict.value
     assert form.save() and "Screening now: DPIA required" in form.verdict.value  # the verdict follows the save
     assert "Denial of service: on the ICO" in form.verdict.value
     screening = load(folder).meta["screening"]

@@ -103,15 +103,8 @@ class AuditEditor:
         return row
 
     def vocabulary(self, name: str) -> vocab.Vocabulary:
-        """The vocabulary as in force on the audit's date, where the law says when terms apply."""
-        in_force = getattr(vocab, "in_force", None)
-        date = getattr(self.audit, "law_date", None) or self.audit.meta.get("audit_date")
-        if in_force is not None and date:
-            try:
-                return in_force(name, schemas.as_text(date))
-            except (ValueError, vocab.VocabularyError):
-                pass  # an audit date that is not a date is reported by validation; offer every term meanwhile
-        return vocab.get(name)
+        """The vocabulary as in force on the audit's date (today while that date is missing or invalid)."""
+        return vocab.in_force(name, self.audit.law_date)
 
     def lossy(self, name: str) -> list[Problem]:
         """Why a file cannot be written without losing what is in it (unreadable, or lines skipped)."""

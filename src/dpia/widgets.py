@@ -112,7 +112,7 @@ def _mechanism_phrases() -> list[tuple[re.Pattern, str]]:
     safeguards = [voc.terms[c].label for c in ("idta", "uk_addendum", "bcr") if c in voc.terms]
     choose = f"choose one ({', '.join(safeguards)}, or an Art 49 derogation for occasional transfers), or “not stated”"
     return [(re.compile(r"give a transfer_mechanisms code \([^)]*\) or write 'not stated'"), choose),
-            (re.compile(re.escape(transfers.SAFEGUARDS)), _joined(safeguards, "or")),
+            (re.compile(r" \((?:[a-z0-9]+_)+[a-z0-9]+\)"), ""),  # "the UK Addendum (uk_addendum)"
             (re.compile(r" \([A-Z]{2}\)"), "")]
 
 
@@ -189,8 +189,8 @@ def _problem_html(text: str, error: bool) -> str:
 # ---- choices -------------------------------------------------------------------------------
 
 
-def _mechanism_none(country: str) -> str:
-    """What 'no mechanism' means for this destination."""
+def _mechanism_none(country: str, on=None) -> str:
+    """What 'no mechanism' means for this destination, under the law of the audit's date."""
     if not country:
         return "(none: no mechanism; choose the destination first)"
     if country.lower() == NOT_STATED:
@@ -198,12 +198,12 @@ def _mechanism_none(country: str) -> str:
     code = vocab.get("countries").resolve(country) or country
     if code == transfers.UK:
         return "(none: stays in the UK, not a restricted transfer)"
-    adequate = vocab.get("adequacy").terms.get(code)
+    adequate = vocab.in_force("adequacy", on).terms.get(code)
     label = vocab.get("countries").terms[code].label if code in vocab.get("countries").terms else country
     if adequate is None:
-        return f"(none: not allowed, {label} has no UK adequacy regulations)"
+        return f"(none: not allowed, {label} is not an approved destination)"
     if adequate["coverage"] == "full":
-        return f"(none: no mechanism needed, destination approved: {label} has UK adequacy regulations)"
+        return f"(none: no mechanism needed, destination approved: {label})"
     return f"(none: no mechanism, destination approved only in part: {adequate.description.rstrip('.')})"
 
 
@@ -229,7 +229,7 @@ def _choices(editor: AuditEditor, table: str, spec: FieldSpec) -> list[tuple[str
     if spec.not_stated:
         choices.append((NOT_STATED, NOT_STATED))
     if spec.kind == "one" and spec.column == "mechanism":
-        choices.insert(0, (_mechanism_none(""), ""))
+        choices.insert(0, (_mechanism_none("", editor.audit.law_date), ""))
     elif spec.kind == "one" and spec.options != "status":
         choices.insert(0, ("(choose one)", ""))
     return choices
@@ -445,7 +445,7 @@ class TableForm:
         if "mechanism" not in self.fields:
             return
         widget = self.fields["mechanism"]
-        label = _mechanism_none(self.fields["country"].value or "")
+        label = _mechanism_none(self.fields["country"].value or "", self.editor.audit.law_date)
         if widget.options and widget.options[0][0] != label:
             keep, quiet = widget.value, self._quiet
             self._quiet = True
@@ -457,7 +457,8 @@ class TableForm:
         if self.table != "flows.csv" or not self.fields["country"].value:
             return ""
         try:
-            checked = transfers.assess(self.fields["country"].value, self.fields["mechanism"].value or "")
+            checked = transfers.assess(self.fields["country"].value, self.fields["mechanism"].value or "",
+                                       recipient_type=self.fields["recipient_type"].value or "", on=self.editor.audit.law_date)
         except DpiaError:
             return ""
         if checked.verdict != "ok":
