@@ -1,15 +1,15 @@
 """An Audit: one provider's workspace folder, loaded into validated tables and metadata.
 
 ``load`` reads and validates every file, collecting every problem (it raises only when the
-folder itself is missing). ``save`` validates in memory first and writes nothing if that fails;
-otherwise every file is written to a temporary name and renamed into place.
+folder itself is missing), and records each file's content hash. ``save`` validates in memory first
+and writes nothing if that fails; otherwise it writes the files that changed, all or nothing, through
+``store`` (a lock, a journal the next load completes, comments and untouched rows kept).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +19,14 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from . import schemas, vocab
+from . import schemas, store, vocab
 from .errors import AuditInvalid, DpiaError
-from .files import temp_beside
 from .problems import Problem
 from .tables import decode_utf8, read_csv, to_csv_text
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)
+FILES = (AUDIT_FILE, *TABLE_FILES)
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Audit:
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
     yaml_lines: dict[str, int] = field(default_factory=dict)
+    hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each file as loaded
 
     @property
     def slug(self) -> str:
@@ -95,16 +96,17 @@ def load(path: str | Path) -> Audit:
     if not folder.is_dir():
         raise DpiaError(f"{folder}: not an audit folder (expected a folder holding {AUDIT_FILE} and "
                         f"{', '.join(TABLE_FILES)}); create one with `dpia new`")
-    meta, yaml_lines, problems = _read_yaml(folder / AUDIT_FILE)
-    audit = Audit(folder, meta, {}, yaml_lines=yaml_lines)
-    if problems:
-        audit.unreadable.add(AUDIT_FILE)
-    for table in TABLE_FILES:
-        frame, lines, table_problems, readable = read_csv(folder / table, schemas.columns(table))
-        audit.tables[table], audit.lines[table] = frame, lines
-        if not readable:
-            audit.unreadable.add(table)
-        problems += table_problems
+    with store.reading(folder, FILES) as hashes:
+        meta, yaml_lines, problems = _read_yaml(folder / AUDIT_FILE)
+        audit = Audit(folder, meta, {}, yaml_lines=yaml_lines, hashes=hashes)
+        if problems:
+            audit.unreadable.add(AUDIT_FILE)
+        for table in TABLE_FILES:
+            frame, lines, table_problems, readable = read_csv(folder / table, schemas.columns(table))
+            audit.tables[table], audit.lines[table] = frame, lines
+            if not readable:
+                audit.unreadable.add(table)
+            problems += table_problems
     audit.read_problems = problems
     audit.problems = validate(audit)
     return audit
@@ -136,21 +138,17 @@ def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
     notice = audit.notice_path()
     if target.resolve() != audit.path.resolve() and notice.is_file() and not (target / notice.name).exists():
         shutil.copy2(notice, target / notice.name)
-    texts = {AUDIT_FILE: yaml.safe_dump(audit.meta, sort_keys=False, allow_unicode=True, width=100)}
-    for table in TABLE_FILES:
-        texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
-    temps: list[tuple[Path, Path]] = []
-    try:
-        # Every file is written before any is renamed, so a failure leaves the old audit whole.
-        for name, text in texts.items():
-            tmp = temp_beside(target / name)
-            temps.append((tmp, target / name))
-            tmp.write_text(text, encoding="utf-8", newline="")
-        for tmp, final in temps:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+    with store.locked(target):
+        if store.pending(target, FILES):
+            store.recover(target, FILES)
+        old = {name: (target / name).read_bytes() if (target / name).is_file() else None for name in FILES}
+        texts = {AUDIT_FILE: store.yaml_text(old[AUDIT_FILE].decode("utf-8", "replace") if old[AUDIT_FILE] else None,
+                                             audit.meta)}
+        for table in TABLE_FILES:
+            texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
+        changed = {name: text.encode("utf-8") for name, text in texts.items() if text.encode("utf-8") != old[name]}
+        store.commit(target, changed)
+        audit.hashes = {name: store.digest(text.encode("utf-8")) for name, text in texts.items()}
     audit.path = target
     return audit.problems
 

@@ -196,6 +196,37 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- dpia walk: JupyterLab on the five walk notebooks, one audit chosen for all of them ------
+
+
+def _walk_notebooks() -> Path:
+    here = Path(__file__).resolve().parents[2] / "notebooks"  # the repository's notebooks/ (editable install)
+    if not (here / "01_screening.ipynb").is_file():
+        raise DpiaError(f"the walk notebooks are not in {here}; run `dpia walk` from a checkout of the dpia repository")
+    return here
+
+
+def _run_lab(command: list[str], env: dict[str, str], cwd: str) -> int:
+    import subprocess
+
+    return subprocess.call(command, env=env, cwd=cwd)
+
+
+def _cmd_walk(args: argparse.Namespace) -> int:
+    import os
+
+    from .widgets import ENV
+
+    audit = Path(args.audit).resolve()
+    if not audit.is_dir():
+        raise DpiaError(f"{args.audit}: not an audit folder; create one with `dpia new` or name an existing folder")
+    notebooks = _walk_notebooks()
+    command = [sys.executable, "-m", "jupyterlab"] + (["--no-browser"] if args.no_browser else []) + \
+        ([f"--port={args.port}"] if args.port else []) + [f"--ServerApp.root_dir={notebooks}"]
+    print(f"walking {audit}: open 01_screening.ipynb ... 05_risks.ipynb; every one works on this audit", file=sys.stderr)
+    return _run_lab(command, {**os.environ, ENV: str(audit)}, str(notebooks))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -251,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--into", default="data/audits", metavar="DIR", help="where to create it (default data/audits/)")
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
     p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser("walk", help="open JupyterLab on the walk notebooks (screening to risks) with AUDIT chosen for all")
+    p.add_argument("audit", metavar="AUDIT", help="the audit folder to work on")
+    p.add_argument("--port", type=int, default=None, help="JupyterLab's port (default: its own choice)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_cmd_walk)
 
     p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one with the dates each is in force")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

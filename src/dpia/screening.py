@@ -87,6 +87,8 @@ def screen(audit) -> Screening:
         answer = answers.get(term.code)
         if answer and answer[0]:
             basis.append("audit.yaml: " + (answer[1] or "answered yes"))
+        if basis and answer and not answer[0] and answer[1]:
+            basis = []  # the auditor's "no", with a reason, overrides what the inventory implies
         rows.append({"code": term.code, "scheme": term["scheme"], "label": term.label,
                      "with_wp248": bool(term.get("with_wp248")), "same_as": list(term.get("same_as") or []),
                      "met": bool(basis), "answered_no": bool(answer and not answer[0]), "basis": basis})
