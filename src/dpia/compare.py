@@ -17,6 +17,7 @@ from .durations import days as duration_days
 from .errors import DpiaError
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
+from .report import palette
 from .report.parts import Image, Section, Table, Text
 
 WIDE = 30  # providers beyond which tables turn and charts split
@@ -235,7 +236,7 @@ def _scores(providers: list[Provider]) -> pd.DataFrame:
 
 CHUNK = 50  # providers per heatmap or bar chart once there are many
 SEVERITY_COLOURS = {"high": "#c0463c", "medium": "#e8a33b", "low": "#9bb7d4"}
-LEVEL_COLOURS = {"low": "#7fbf8e", "medium": "#f0c04a", "high": "#d9534f"}
+LEVEL_COLOURS = palette.LEVELS
 TITLES = {"elements": "Article 13/14 elements", "lawful_bases": "Lawful bases", "special_categories": "Special categories",
           "transfers": "International transfers", "retention": "Retention", "automated_decisions": "Automated decisions",
           "findings": "Notice findings", "audits": "From the audits"}
