@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-from . import prefilter
 from .lowercase import lower
-from .rules import Rx
+from .rules import RuleSet, Rx, ruleset
 from .segment import Segments
 
-URL = Rx(re.compile(r"\b(?:https?://|www\.)[^\s<>\"()]{1,300}"))
-DOMAIN = Rx(re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,3}(?:\.co\.uk|\.org\.uk|\.gov\.uk|\.nhs\.uk|\.com|\.org|\.net)\b"
-                       r"[^\s<>\"()]{0,200}", re.IGNORECASE | re.ASCII))
 MAX_EVIDENCE = 3
 
 
@@ -28,8 +23,9 @@ class Evidence(NamedTuple):
 class Document:
     """Patterns match within one segment (sentence, bullet or heading), never across two."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, rules: RuleSet | None = None):
         self.text = text
+        self.rules = rules or ruleset()
         self.segs = Segments(text)
         self._flags: list[list[int] | None] | None = None  # per pattern id, from prefilter.candidates
         self._framings: dict[int, list[int]] = {}  # segment -> the segments that frame it
@@ -50,7 +46,8 @@ class Document:
         if self._masked is not None:
             return
         pos = 0
-        for start, end in sorted({m.span() for pattern in (URL, DOMAIN) for m in self.scan(pattern)}):
+        patterns = (self.rules.rx("web.url"), self.rules.rx("web.domain"))
+        for start, end in sorted({m.span() for pattern in patterns for m in self.scan(pattern)}):
             if start >= pos:
                 self._url_spans.append((start, end))
                 self._url_segments.add(self.segs.at(start))
@@ -130,25 +127,28 @@ class Document:
     def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
         the text with URLs blanked, where the segments that held a URL are scanned again."""
+        if pattern.id < 0:
+            return range(len(self.segs))
+        prefilter = self.rules.prefilter
         if self._flags is None:
             self._flags = prefilter.candidates(self.text, self.segs.starts)
-        flags = self._flags
-        found = flags[pattern.id] if 0 <= pattern.id < len(flags) else None
+        slot = prefilter.slot[pattern.id]
+        found = self._flags[slot]
         if found is None:
             return range(len(self.segs))
         if masked and self.url_segments:
-            rescanned = self.url_candidates().get(pattern.id, set())
+            rescanned = self.url_candidates().get(slot, set())
             if rescanned or not self.url_segments.isdisjoint(found):
                 return sorted((set(found) - self.url_segments) | rescanned)
         return found
 
     def url_candidates(self) -> dict[int, set[int]]:
-        """Pattern id -> the segments that held a URL where it may match once the URL is blanked."""
+        """Automaton id -> the segments that held a URL where it may match once the URL is blanked."""
         if self._url_candidates is None:
             self._url_candidates = {}
             for index in self.url_segments:
                 seg = self.segs.items[index]
-                for pattern in prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
+                for pattern in self.rules.prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
                     self._url_candidates.setdefault(pattern, set()).add(index)
         return self._url_candidates
 

@@ -6,18 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import detect, rules
-from .detect import RIGHTS, Element
+from .detect import Element
 from .document import Document, Evidence
-from .findings import Finding, is_stale, make, ordered
+from .findings import Context, Finding, raise_all
+from .rules import ELEMENT_IDS
 from .text import NoticeText, normalise
 
-SCHEMA_VERSION = 1
-ELEMENT_IDS = (
-    "controller_identity", "controller_contact", "dpo_contact", "purposes", "lawful_basis", "legitimate_interests",
-    "recipients", "international_transfers", "retention", *RIGHTS, "right_automated_decisions",
-    "right_withdraw_consent", "right_complain", "statutory_contractual_requirement", "automated_decision_making",
-    "source_of_data", "cookies",
-)
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -97,6 +92,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     doc = Document(prepared)
     element_rules = rules.elements()
     elements = {k: detect.element(doc, r) if not r.derived else Element(False) for k, r in element_rules.items()}
+    elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
 
     organisation, org_segments = detect.organisation(doc)
     if organisation and not elements["controller_identity"].present:
@@ -132,60 +128,10 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         encoding=encoding, legitimate_interests_relied_on=relies_on_li,
     )
     profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
-    sharing = set(doc.hits(element_rules["recipients"].patterns))
+    sharing = {i for pattern in element_rules["recipients"].patterns for i in doc.hits(pattern)}
     sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
     sharing = sorted(sharing)
     profile.recipient_types = {k: doc.evidence(v) for k, v in detect.groups(doc, "recipients", sharing).items()}
-    profile.findings = ordered(_findings(doc, profile, bases, special, transfers, adm_segments, updated,
-                                         updated_evidence, audit))
+    profile.findings = raise_all(Context(doc, profile, bases, special, transfers, adm_segments, updated,
+                                         updated_evidence, audit, obfuscated))
     return profile
-
-
-def _findings(doc, profile, bases, special, transfers, adm_segments, updated, updated_evidence, audit) -> list[Finding]:
-    el = profile.elements
-    out: list[Finding] = []
-    for cited, named, label, where in bases.mismatches:
-        out.append(make("ART6_LABEL_MISMATCH", [where], letter=cited, label=label.strip(), other=named))
-    if profile.special_categories and not profile.art9:
-        segments = sorted({i for v in special.values() for i in v})
-        out.append(make("SPECIAL_CATEGORY_NO_ART9", doc.evidence(segments),
-                        categories=", ".join(c.replace("_", " ") for c in profile.special_categories)))
-    if profile.retention_status == "none":
-        out.append(make("RETENTION_MISSING"))
-    elif profile.retention_status == "vague":
-        out.append(make("RETENTION_VAGUE", el["retention"].evidence))
-    if "derogation" in transfers.mechanisms:
-        out.append(make("TRANSFER_DEROGATION_RELIANCE", doc.evidence(transfers.mechanisms["derogation"])))
-    law, law_segments = detect.outdated_law(doc)
-    if law:
-        out.append(make("OUTDATED_LAW", doc.evidence(law_segments), law=law))
-    if not el["dpo_contact"].present:
-        out.append(make("DPO_CONTACT_MISSING"))
-    if not el["right_complain"].present:
-        out.append(make("COMPLAINT_RIGHT_MISSING"))
-    missing = [r.removeprefix("right_") for r in RIGHTS if not el[r].present]
-    if missing:
-        out.append(make("RIGHTS_INCOMPLETE", rights=", ".join(missing)))
-    if transfers.status == "outside_uk_eea" and not transfers.countries:
-        out.append(make("TRANSFER_DESTINATIONS_UNNAMED", doc.evidence(transfers.outside)))
-    if transfers.status == "outside_uk_eea" and transfers.absolute_uk_only:
-        out.append(make("TRANSFER_STATEMENT_CONTRADICTION",
-                        doc.evidence(transfers.absolute_uk_only[:1] + transfers.outside[:1])))
-    if transfers.status == "not_stated":
-        out.append(make("TRANSFERS_NOT_ADDRESSED"))
-    if "h" in bases.art9 and not bases.schedule1:
-        out.append(make("ART9H_NO_SCHEDULE1", doc.evidence(bases.art9["h"])))
-    if updated is None:
-        out.append(make("NO_REVIEW_DATE"))
-    elif is_stale(updated, audit):
-        out.append(make("STALE_NOTICE", [updated_evidence], last_updated=updated.isoformat(),
-                        audit_date=audit.isoformat()))
-    for url, index in detect.regulator_links(doc)[:1]:
-        out.append(make("REGULATOR_LINK_INVALID", doc.evidence([index]), url=url))
-    if "f" in bases.art6:
-        marketing = detect.marketing_on_legitimate_interests(doc, bases.art6["f"])
-        if marketing:
-            out.append(make("MARKETING_ON_LEGITIMATE_INTERESTS", doc.evidence(marketing)))
-    if profile.automated_decision_making == "described":
-        out.append(make("AUTOMATED_DECISIONS_PRESENT", doc.evidence(adm_segments)))
-    return out
