@@ -46,11 +46,29 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
-    hits = [i for pattern in rule.patterns for i in doc.hits(pattern, exclude=rule.exclude)]
+    tiers: dict[int, int] = {}
+    for tier, pattern in enumerate(rule.patterns):
+        for index in doc.hits(pattern, exclude=rule.exclude):
+            tiers.setdefault(index, tier)
     if rule.contextual is not None:
-        hits += doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context)
-    hits = sorted(set(hits))
-    return Element(bool(hits), doc.evidence(hits))
+        for index in doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context):
+            tiers.setdefault(index, len(rule.patterns))
+    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section))
+
+
+def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
+    """The controller named: a sentence calling it the controller ranks first, then the sentence
+    where the organisation's name was found, then other mentions."""
+    found = element(doc, rule)
+    tiers: dict[int, int] = {}
+    for tier, pattern in enumerate(rule.patterns):
+        for index in doc.hits(pattern, exclude=rule.exclude):
+            tiers.setdefault(index, tier if tier == 0 else tier + 1)
+    for index in org_segments:
+        tiers.setdefault(index, 1)
+    if not tiers:
+        return found
+    return Element(True, doc.evidence(tiers, tiers=tiers))
 
 
 # ---- lawful bases --------------------------------------------------------------------------
@@ -267,6 +285,7 @@ class Retention:
     status: str
     periods: list[str]
     segments: list[int]
+    specific: set[int] = field(default_factory=set)
 
 
 def retention(doc: Document) -> Retention:
@@ -305,7 +324,7 @@ def retention(doc: Document) -> Retention:
     vague = [i for i in doc.hits(rs.rx("retention.vague"))
              if doc.in_context(context, i) or doc.in_context(how_long, i)]
     status = "specific" if periods else ("vague" if vague else "none")
-    return Retention(status, list(periods), sorted(set(specific + vague)))
+    return Retention(status, list(periods), sorted(set(specific + vague)), set(specific))
 
 
 # ---- automated decisions -------------------------------------------------------------------

@@ -35,6 +35,7 @@ class Document:
         self._url_segments: set[int] = set()
         self._url_candidates: dict[int, set[int]] | None = None
         self._hits: dict[tuple, list[int]] = {}
+        self._overview: set[int] | None = None
 
     @property
     def without_urls(self) -> str:
@@ -205,9 +206,32 @@ class Document:
             for match in pattern.finditer(self.text, seg.start, seg.end):
                 yield index, match
 
-    def evidence(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    def ranked(self, indices, tiers: dict[int, int] | None = None, section: Rx | None = None) -> list[int]:
+        """The segments, each once, best evidence first: a heading, a bare label of three words or
+        fewer, an overview of the notice or a restatement of the principles last; then those
+        under a heading matching ``section``; then by ``tiers`` (lower first); then in order."""
+        if self._overview is None:
+            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
+        items, overview = self.segs.items, self._overview
+
+        def key(index: int) -> tuple[int, int, int, int]:
+            seg = items[index]
+            if seg.kind == "heading":
+                penalty = 3
+            elif index in overview:
+                penalty = 2
+            else:
+                penalty = self.text.count(" ", seg.start, seg.end) < 3
+            outside = 0 if section is None or self.framed(section, index) else 1
+            return penalty, outside, tiers.get(index, 0) if tiers else 0, index
+
+        return sorted(set(indices), key=key)
+
+    def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
+                 section: Rx | None = None) -> list[Evidence]:
+        """The best ``limit`` segments as evidence (see ``ranked``)."""
         out = []
-        for index in list(dict.fromkeys(indices))[:limit]:
+        for index in self.ranked(indices, tiers, section)[:limit]:
             seg = self.segs.items[index]
             out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))
         return out

@@ -95,8 +95,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
 
     organisation, org_segments = detect.organisation(doc)
-    if organisation and not elements["controller_identity"].present:
-        elements["controller_identity"] = Element(True, doc.evidence(org_segments))
+    elements["controller_identity"] = detect.identity(doc, element_rules["controller_identity"], org_segments)
 
     bases = detect.lawful_bases(doc)
     art6 = sorted(bases.art6)
@@ -112,7 +111,8 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     transfers = detect.transfers(doc)
     elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(transfers.evidence_segments))
     retention = detect.retention(doc)
-    elements["retention"] = Element(retention.status != "none", doc.evidence(retention.segments))
+    elements["retention"] = Element(retention.status != "none", doc.evidence(
+        retention.segments, tiers={i: 0 if i in retention.specific else 1 for i in retention.segments}))
     adm, adm_segments = detect.automated_decisions(doc)
     elements["automated_decision_making"] = Element(adm != "not_mentioned", doc.evidence(adm_segments))
     special = detect.special_categories(doc)

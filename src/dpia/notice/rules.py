@@ -93,10 +93,11 @@ ART6 = ("a", "b", "c", "d", "e", "ea", "f")
 ART9 = tuple("abcdefghij")
 MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
-ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "applies": TEXT,
+ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT,
+           "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
            "patterns": SCAN, "contextual": SCAN, "context": CHECK, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "applicability": {"overview": CHECK, "lead_in": CHECK}}
+                   "evidence": {"overview": SCAN, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
