@@ -31,8 +31,8 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
     "name [at] domain"), which is returned apart so that the notice can be told it is no contact."""
     hidden = [(doc.segs.at(m.start()), m.group()) for m in doc.scan(doc.rules.rx("web.obfuscated"))]
     spans = [(m.start(), m.end()) for m in doc.scan(doc.rules.rx("web.obfuscated"))]
-    hits = set()
-    for pattern in rule.patterns:
+    tiers: dict[int, int] = {}
+    for tier, pattern in enumerate(rule.patterns):
         for match in doc.scan(pattern):
             start = match.start()
             if any(a <= start < b for a, b in spans):
@@ -41,8 +41,20 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
             before = max(seg.start, start - 80)
             if rule.exclude is not None and doc.found(rule.exclude, before, match.end()):
                 continue
-            hits.add(doc.segs.at(start))
-    return Element(bool(hits), doc.evidence(sorted(hits))), hidden
+            tiers.setdefault(doc.segs.at(start), tier)
+    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
+
+
+def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
+    """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the mention
+    that comes with a way to reach them (in it or in the two lines after it) ranks first."""
+    named = [i for pattern in rule.patterns for i in doc.hits(pattern, exclude=rule.exclude)]
+    if not named:
+        return Element(False)
+    reachable = {i for pattern in contact_rule.patterns for i in doc.hits(pattern)}
+    near = {i for i in set(named) if any(j in reachable for j in range(i, min(i + 3, len(doc.segs))))}
+    ranked = sorted(set(named), key=lambda i: (i not in near, i))
+    return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
@@ -111,8 +123,13 @@ def lawful_bases(doc: Document) -> LawfulBases:
         for index in doc.hits(weak, exclude=not_a_statement):
             if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
+    not_a_condition = rs.rx("lawful_bases.art9_not_a_condition")
     for letter, pattern in rs.block("lawful_bases.art9_names").items():
-        for index in doc.hits(pattern):
+        for index in doc.hits(pattern, exclude=not_a_condition):
+            found.art9.setdefault(letter, []).append(index)
+    about_special = rs.rx("lawful_bases.art9_context")
+    for letter, pattern in rs.block("lawful_bases.art9_listed").items():
+        for index in doc.hits(pattern, exclude=not_a_condition, context=about_special):
             found.art9.setdefault(letter, []).append(index)
     found.schedule1 = doc.hits(rs.rx("lawful_bases.schedule1"))
     return found
@@ -151,7 +168,7 @@ def legitimate_interests(doc: Document, segments: list[int]) -> Element:
                             if doc.segs.items[j].kind != "heading"]
         if any(doc.says(described, j) for j in window):
             hits.append(index)
-    return Element(bool(hits), doc.evidence(hits))
+    return Element(bool(hits), doc.evidence(hits, tiers={i: 0 if doc.says(described, i) else 1 for i in hits}))
 
 
 def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> list[int]:
@@ -212,10 +229,19 @@ def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[s
 
 
 def special_categories(doc: Document) -> dict[str, list[int]]:
-    negation = doc.rules.rx("special_category_checks.negation")
+    rs = doc.rules
+    negation = rs.rx("special_category_checks.negation")
+    definition, held = rs.rx("special_category_checks.definition"), rs.rx("special_category_checks.held")
+    defined: dict[int, bool] = {}
+
+    def a_definition(index: int) -> bool:
+        if index not in defined:
+            defined[index] = doc.says(definition, index) and not doc.says(held, index)
+        return defined[index]
+
     out = {}
-    for code, pattern in doc.rules.block("special_categories").items():
-        hits = doc.hits(pattern, exclude=negation, masked=True)
+    for code, pattern in rs.block("special_categories").items():
+        hits = [i for i in doc.hits(pattern, exclude=negation, masked=True) if not a_definition(i)]
         if hits:
             out[code] = hits
     return out
@@ -232,6 +258,13 @@ class Transfers:
     outside: list[int]
     uk_only: list[int]
     absolute_uk_only: list[int]
+
+    def tiers(self) -> dict[int, int]:
+        """Evidence order: statements of transfers abroad, then mechanisms, then "stays in the UK"."""
+        tiers = {i: 2 for i in self.uk_only}
+        tiers.update({i: 1 for v in self.mechanisms.values() for i in v})
+        tiers.update({i: 0 for i in self.outside})
+        return tiers
 
     @property
     def evidence_segments(self) -> list[int]:

@@ -206,13 +206,17 @@ class Document:
             for match in pattern.finditer(self.text, seg.start, seg.end):
                 yield index, match
 
-    def ranked(self, indices, tiers: dict[int, int] | None = None, section: Rx | None = None) -> list[int]:
-        """The segments, each once, best evidence first: a heading, a bare label of three words or
-        fewer, an overview of the notice or a restatement of the principles last; then those
-        under a heading matching ``section``; then by ``tiers`` (lower first); then in order."""
+    def ranked(self, indices, tiers: dict[int, int] | None = None, section: Rx | None = None,
+               short: bool = False) -> list[int]:
+        """The segments, each once, best evidence first: a heading, an overview of the notice or a
+        restatement of the principles, a bare label of three words or fewer (unless ``short``), or
+        a lead-in whose list items are themselves candidates come last; then those under a
+        heading matching ``section``; then by ``tiers`` (lower first); then in order."""
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
-        items, overview = self.segs.items, self._overview
+        items, overview, text = self.segs.items, self._overview, self.text
+        indices = set(indices)
+        leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
 
         def key(index: int) -> tuple[int, int, int, int]:
             seg = items[index]
@@ -220,18 +224,20 @@ class Document:
                 penalty = 3
             elif index in overview:
                 penalty = 2
+            elif index in leads and text[seg.end - 1] == ":":
+                penalty = 1
             else:
-                penalty = self.text.count(" ", seg.start, seg.end) < 3
+                penalty = not short and text.count(" ", seg.start, seg.end) < 3
             outside = 0 if section is None or self.framed(section, index) else 1
             return penalty, outside, tiers.get(index, 0) if tiers else 0, index
 
-        return sorted(set(indices), key=key)
+        return sorted(indices, key=key)
 
     def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
-                 section: Rx | None = None) -> list[Evidence]:
+                 section: Rx | None = None, short: bool = False) -> list[Evidence]:
         """The best ``limit`` segments as evidence (see ``ranked``)."""
         out = []
-        for index in self.ranked(indices, tiers, section)[:limit]:
+        for index in self.ranked(indices, tiers, section, short)[:limit]:
             seg = self.segs.items[index]
             out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))
         return out

@@ -104,12 +104,12 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     elements["legitimate_interests"] = (detect.legitimate_interests(doc, bases.art6["f"]) if relies_on_li
                                         else Element(False))
 
-    dpo = detect.element(doc, element_rules["dpo_contact"])
-    if dpo.present and elements["controller_contact"].present:
-        elements["dpo_contact"] = Element(True, dpo.evidence[:2] + elements["controller_contact"].evidence[:1])
+    if elements["controller_contact"].present:
+        elements["dpo_contact"] = detect.dpo(doc, element_rules["dpo_contact"], element_rules["controller_contact"])
 
     transfers = detect.transfers(doc)
-    elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(transfers.evidence_segments))
+    elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(
+        transfers.evidence_segments, tiers=transfers.tiers()))
     retention = detect.retention(doc)
     elements["retention"] = Element(retention.status != "none", doc.evidence(
         retention.segments, tiers={i: 0 if i in retention.specific else 1 for i in retention.segments}))

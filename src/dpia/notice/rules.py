@@ -115,7 +115,7 @@ RULES_SCHEMA = {
                   "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
     },
     "special_categories": Codes(SCAN, "special_categories"),
-    "special_category_checks": {"negation": CHECK, "definition": CHECK},
+    "special_category_checks": {"negation": CHECK, "definition": CHECK, "held": CHECK},
     "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
                   "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
                   "mechanism_context": CHECK, "country_aliases": ANY_MAP, "not_foreign": [str],
