@@ -161,14 +161,15 @@ def _citation_label(doc: Document, citations, i: int, index: int, names):
 
 def legitimate_interests(doc: Document, segments: list[int]) -> Element:
     """Where 6(1)(f) is relied on: are the interests themselves described?"""
-    hits = []
+    hits: dict[int, int] = {}  # the sentence describing the interests -> rank (the basis itself first)
     described = doc.rules.rx("lawful_bases.interests_described")
     for index in segments:
-        window = [index] + [j for j in range(index + 1, min(index + 3, len(doc.segs)))
+        window = [index] + [j for j in range(index + 1, min(index + 4, len(doc.segs)))
                             if doc.segs.items[j].kind != "heading"]
-        if any(doc.says(described, j) for j in window):
-            hits.append(index)
-    return Element(bool(hits), doc.evidence(hits, tiers={i: 0 if doc.says(described, i) else 1 for i in hits}))
+        for rank, j in enumerate(window):
+            if doc.says(described, j):
+                hits.setdefault(j, rank)
+    return Element(bool(hits), doc.evidence(hits, tiers=hits))
 
 
 def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> list[int]:

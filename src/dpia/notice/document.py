@@ -92,8 +92,11 @@ class Document:
             items = self.segs.items
             seg = items[index]
             found = [i for i in (seg.heading, seg.lead) if i >= 0]
-            if seg.heading >= 0 and self.sentence(seg.heading).endswith(":") and items[seg.heading].heading >= 0:
-                found.append(items[seg.heading].heading)  # "You have these rights:" under "Your rights"
+            if seg.heading >= 0 and items[seg.heading].heading >= 0:
+                above = self.sentence(seg.heading)
+                # "You have these rights:" under "Your rights"; "Donations" under "How we use your data"
+                if above.endswith(":") or above.count(" ") < 4:
+                    found.append(items[seg.heading].heading)
             self._framings[index] = found
         return self._framings[index]
 
@@ -220,7 +223,7 @@ class Document:
 
         def key(index: int) -> tuple[int, int, int, int]:
             seg = items[index]
-            if seg.kind == "heading":
+            if seg.kind == "heading" and not short:
                 penalty = 3
             elif index in overview:
                 penalty = 2
@@ -228,10 +231,19 @@ class Document:
                 penalty = 1
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3
-            outside = 0 if section is None or self.framed(section, index) else 1
+            outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
             return penalty, outside, tiers.get(index, 0) if tiers else 0, index
 
         return sorted(indices, key=key)
+
+    def block_start(self, index: int) -> int:
+        """The first segment of the block of lines (broken by single newlines, as in an address)
+        that segment ``index`` belongs to."""
+        items, text = self.segs.items, self.text
+        while index > 0 and items[index - 1].line == items[index].line - 1 and \
+                text.count("\n", items[index - 1].end, items[index].start) == 1:
+            index -= 1
+        return index
 
     def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
                  section: Rx | None = None, short: bool = False) -> list[Evidence]:
