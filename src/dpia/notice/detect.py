@@ -64,7 +64,8 @@ def element(doc: Document, rule: ElementRule) -> Element:
             tiers.setdefault(index, tier)
     if rule.contextual is not None:
         for index in doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context):
-            tiers.setdefault(index, len(rule.patterns))
+            # a list item under a heading about the element states it as well as a sentence does
+            tiers.setdefault(index, 0 if rule.section is not None else len(rule.patterns))
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section))
 
 
@@ -162,13 +163,16 @@ def _citation_label(doc: Document, citations, i: int, index: int, names):
 def legitimate_interests(doc: Document, segments: list[int]) -> Element:
     """Where 6(1)(f) is relied on: are the interests themselves described?"""
     hits: dict[int, int] = {}  # the sentence describing the interests -> rank (the basis itself first)
-    described = doc.rules.rx("lawful_bases.interests_described")
+    described, listed = doc.rules.rx("lawful_bases.interests_described"), doc.rules.rx("lawful_bases.interests_listed")
+    interests = doc.rules.rx("lawful_bases.names.f.weak")
     for index in segments:
         window = [index] + [j for j in range(index + 1, min(index + 4, len(doc.segs)))
                             if doc.segs.items[j].kind != "heading"]
         for rank, j in enumerate(window):
             if doc.says(described, j):
-                hits.setdefault(j, rank)
+                # the interests named as legitimate interests and listed first, then named, then listed
+                named = j == index or doc.says(interests, j)
+                hits.setdefault(j, rank + (0 if named else 20) + (0 if doc.says(listed, j) else 10))
     return Element(bool(hits), doc.evidence(hits, tiers=hits))
 
 

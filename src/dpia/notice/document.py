@@ -218,6 +218,7 @@ class Document:
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
         items, overview, text = self.segs.items, self._overview, self.text
+        title = self.rules.rx("evidence.title")
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
 
@@ -227,7 +228,7 @@ class Document:
                 penalty = 3
             elif index in overview:
                 penalty = 2
-            elif index in leads and text[seg.end - 1] == ":":
+            elif index in leads and text[seg.end - 1] == ":" or self.says(title, index):
                 penalty = 1
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3

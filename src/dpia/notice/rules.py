@@ -97,7 +97,7 @@ ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
            "patterns": SCAN, "contextual": SCAN, "context": CHECK, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "evidence": {"overview": SCAN, "only_from_person": SCAN}}
+                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
@@ -107,7 +107,7 @@ RULES_SCHEMA = {
             "obfuscated": SCAN},
     "lawful_bases": {
         "art6_citation": SCAN, "art9_citation": SCAN, "schedule1": SCAN, "heading_context": CHECK,
-        "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK,
+        "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK, "interests_listed": CHECK,
         "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
         "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": CHECK,
         "art9_not_a_condition": CHECK,
