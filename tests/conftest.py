@@ -1,9 +1,13 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The analyser's compiled automata go to the tests' own cache, never the user's ~/.cache
+# (subprocesses started by the tests inherit it).
+os.environ["DPIA_CACHE_DIR"] = str(ROOT / ".pytest_cache" / "dpia-cache")
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_SLUGS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 SHARED = ROOT.parent / "shared"
@@ -23,3 +27,16 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long scenario, run only when CI=true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="slow: runs only when CI=true")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

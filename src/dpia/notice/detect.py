@@ -47,13 +47,19 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
 
 def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the mention
-    that comes with a way to reach them (in it or in the two lines after it) ranks first."""
+    with a way to reach them in it ranks first, then one followed by it (an address block), a
+    sentence before a heading."""
     named = [i for pattern in rule.patterns for i in doc.hits(pattern, exclude=rule.exclude)]
     if not named:
         return Element(False)
     reachable = {i for pattern in contact_rule.patterns for i in doc.hits(pattern)}
-    near = {i for i in set(named) if any(j in reachable for j in range(i, min(i + 3, len(doc.segs))))}
-    ranked = sorted(set(named), key=lambda i: (i not in near, i))
+    items = doc.segs.items
+
+    def key(i: int) -> tuple[int, bool, int]:
+        tier = 0 if i in reachable else 1 if any(j in reachable for j in range(i + 1, min(i + 3, len(items)))) else 2
+        return tier, items[i].kind == "heading", i
+
+    ranked = sorted(set(named), key=key)
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
