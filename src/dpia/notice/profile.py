@@ -36,6 +36,8 @@ class NoticeProfile:
     text: str = field(repr=False, default="")
     encoding: str = "utf-8"
     legitimate_interests_relied_on: bool = False
+    consent_relied_on: bool = False
+    all_data_from_person: bool = False
     # Beyond the contract: what `dpia new` drafts an audit from.
     subjects: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
     recipient_types: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
@@ -60,8 +62,23 @@ class NoticeProfile:
         }
 
     def applicable(self, element_id: str) -> bool:
-        """Legitimate interests are only expected where that basis is relied on."""
-        return element_id != "legitimate_interests" or self.legitimate_interests_relied_on
+        """Whether the notice must contain the element (Art 13/14, LAW-2026 item 24)."""
+        return self.not_applicable_because(element_id) is None
+
+    def not_applicable_because(self, element_id: str) -> str | None:
+        """Why an element is not expected of this notice, in words a client reads; None if it is."""
+        rule = rules.elements()[element_id]
+        if rule.applies == "legitimate_interests" and not self.legitimate_interests_relied_on:
+            return "legitimate interests not relied on"
+        if rule.applies == "consent" and not self.consent_relied_on:
+            return "consent not relied on"
+        if rule.applies == "complaints_to_controller" and rule.in_force_from and self.audit_date < rule.in_force_from:
+            return f"required from {dt.date.fromisoformat(rule.in_force_from):%-d %B %Y}"
+        if rule.applies == "art14" and self.all_data_from_person:
+            return "the notice says all data comes from the person (Art 14 does not apply)"
+        if rule.applies == "pecr":
+            return "cookies fall under PECR reg 6, not Art 13/14"
+        return None
 
     @property
     def transparency_score(self) -> float:
@@ -126,6 +143,8 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         transfer_countries=sorted(transfers.countries), retention_status=retention.status,
         retention_periods=retention.periods, automated_decision_making=adm, findings=[], text=prepared,
         encoding=encoding, legitimate_interests_relied_on=relies_on_li,
+        consent_relied_on="a" in bases.art6 or "a" in bases.art9,
+        all_data_from_person=bool(doc.hits(doc.rules.rx("evidence.only_from_person"))),
     )
     profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
     sharing = {i for pattern in element_rules["recipients"].patterns for i in doc.hits(pattern)}

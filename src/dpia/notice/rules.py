@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from .. import vocab
 from ..errors import VocabularyError
 from ..vocab import read_yaml
 from . import lowercase
@@ -93,7 +94,7 @@ ART6 = ("a", "b", "c", "d", "e", "ea", "f")
 ART9 = tuple("abcdefghij")
 MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
-ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT,
+ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
            "patterns": SCAN, "contextual": SCAN, "context": CHECK, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
@@ -195,8 +196,6 @@ def _at(path: str, key: Any) -> str:
 def _known(known: tuple[str, ...] | str | None) -> tuple[str, ...] | None:
     if known is None or isinstance(known, tuple):
         return known
-    from .. import vocab
-
     return tuple(vocab.get(known).codes())
 
 
@@ -215,6 +214,7 @@ class ElementRule:
     exclude: Rx | None
     section: Rx | None  # headings of the section where the element is stated
     applies: str  # when the element is expected (Art 13 / Art 14 / where a basis is relied on)
+    in_force_from: str | None  # the first audit date on which the element is required
 
 
 class RuleSet:
@@ -226,6 +226,7 @@ class RuleSet:
         self.scanned: list[re.Pattern] = []
         self._ids: dict[tuple[str, int], int] = {}
         self.used: set[str] = set()
+        self.built: set[str] = {"source", "as_of"}  # read while building, or the files' own metadata
         _Reader(self, "notice_elements").read(ELEMENTS_SCHEMA, elements)
         _Reader(self, "notice_rules").read(RULES_SCHEMA, rules)
         _Reader(self, "notice_findings").read(FINDINGS_SCHEMA, findings)
@@ -257,42 +258,44 @@ class RuleSet:
         return ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")),
                            self._rx.get(at + "patterns[]", ()), self._rx.get(at + "contextual"),
                            self._rx.get(at + "context"), self._rx.get(at + "exclude"), self._rx.get(at + "section"),
-                           spec.get("applies", "always"))
+                           spec.get("applies", "always"), str(spec["from"]) if spec.get("from") else None)
 
     def _extra(self) -> None:
         """Patterns built from several entries: basis names by letter, country names, date formats, organisations."""
-        names = self.values["lawful_bases.names"]
+        names = self._take("lawful_bases.names")
         parts = [f"(?P<{letter}>" + _join((spec.get("strong") or []) + (spec.get("weak") or [])) + ")"
                  for letter, spec in names.items()]
         self._rx["lawful_bases.any_name"] = Rx(compile_pattern("|".join(parts)))
         self._rx["transfers.countries"], self.country_codes = self._countries()
-        month = self.values["dates.month"]
+        month = self._take("dates.month")
         self.date_formats = [compile_pattern(p.replace("{month}", month), re.IGNORECASE, "notice_rules.yaml dates.formats")
-                             for p in self.values["dates.formats"]]
-        self.months = {m: i for i, m in enumerate(self.values["dates.month_names"], start=1)}
+                             for p in self._take("dates.formats")]
+        self.months = {m: i for i, m in enumerate(self._take("dates.month_names"), start=1)}
         self.months.update({m[:3]: i for m, i in list(self.months.items())})
-        self.months.update(self.values["dates.month_aliases"])
-        org = self.values["organisation.name"]
+        self.months.update(self._take("dates.month_aliases"))
+        org = self._take("organisation.name")
         self.organisation_patterns = [
             self._make(compile_pattern(p.replace("{org}", org), re.MULTILINE, "notice_rules.yaml organisation.patterns"), True)
-            for p in self.values["organisation.patterns"]]
+            for p in self._take("organisation.patterns")]
 
     def _countries(self) -> tuple[Rx, dict[str, str]]:
         """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
-        from .. import vocab
-
         names: dict[str, str] = {}
         for term in vocab.get("countries"):
             names[term.label] = term.code
             if "," in term.label:  # "Korea, Republic of" -> also "Korea"
                 names[term.label.split(",")[0]] = term.code
-        names.update(self.values["transfers.country_aliases"])
-        for uk in self.values["transfers.not_foreign"]:
+        names.update(self._take("transfers.country_aliases"))
+        for uk in self._take("transfers.not_foreign"):
             names.pop(uk, None)
         ordered = sorted(names, key=len, reverse=True)
-        not_after = "".join(f"(?<!{re.escape(w)} )" for w in self.values["transfers.not_after"])
+        not_after = "".join(f"(?<!{re.escape(w)} )" for w in self._take("transfers.not_after"))
         pattern = re.compile(r"(?<![\w.])" + not_after + "(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
         return self._make(pattern, True), names
+
+    def _take(self, path: str) -> Any:
+        self.built.add(path)
+        return self.values[path]
 
     def rx(self, path: str) -> Rx | None:
         """The compiled alternation at a dotted path, e.g. 'transfers.outside'."""
@@ -311,8 +314,9 @@ class RuleSet:
     def paths(self) -> set[str]:
         """Every path a detector may ask for (for the test that each one is used)."""
         inner = {p.rsplit(".", 1)[0] for p in self._rx if p.rsplit(".", 1)[0] in self.values}
-        return {p for p in self._rx if not p.endswith("[]") and not p.startswith("elements.")
-                and p.rsplit(".", 1)[0] not in inner} | inner | {p for p in self.values if not p.startswith(("elements", "findings"))}
+        paths = {p for p in self._rx if not p.endswith("[]") and not p.startswith("elements.")
+                 and p.rsplit(".", 1)[0] not in inner} | inner | {p for p in self.values if not p.startswith(("elements", "findings"))}
+        return paths - self.built
 
 
 @cache
