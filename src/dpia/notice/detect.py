@@ -304,17 +304,23 @@ def transfers(doc: Document) -> Transfers:
     pattern, names = rs.rx("transfers.countries"), rs.country_codes
     country_context = rs.rx("transfers.country_context")
     negation = rs.rx("transfers.negation")
-    for index, _ in doc.matches(pattern, doc.hits(country_context, masked=True)):
-        if index not in outside and index not in uk_only and not doc.says(negation, index):
-            outside.append(index)
+    eea = set(rs.value("transfers.eea"))
+    in_eea: list[int] = []  # "servers in Ireland": a transfer to an approved destination, still to be told
+    for index, match in doc.matches(pattern, doc.hits(country_context, masked=True)):
+        if index in outside or index in uk_only or doc.says(negation, index):
+            continue
+        (in_eea if names[match.group()] in eea else outside).append(index)
     outside = sorted(set(outside))
     near = set(outside) | {i + d for i in outside for d in (-1, 1) if 0 <= i + d < len(doc.segs)
                            and doc.segs.items[i + d].line == doc.segs.items[i].line}
     countries: dict[str, list[int]] = {}
-    for index, match in doc.matches(pattern, sorted(near | {i for v in mechanisms.values() for i in v})):
+    for index, match in doc.matches(pattern, sorted(near | set(in_eea) | {i for v in mechanisms.values() for i in v})):
         countries.setdefault(names[match.group()], []).append(index)
-    status = "outside_uk_eea" if outside else ("uk_eea_only" if uk_only else "not_stated")
-    return Transfers(status, mechanisms, countries, outside, uk_only, absolute_uk)
+    if outside:
+        status = "outside_uk_eea"
+    else:
+        status = "uk_eea_only" if uk_only or in_eea else "not_stated"
+    return Transfers(status, mechanisms, countries, outside, sorted(set(uk_only) | set(in_eea)), absolute_uk)
 
 
 # ---- retention -----------------------------------------------------------------------------

@@ -119,7 +119,7 @@ RULES_SCHEMA = {
     "special_category_checks": {"negation": CHECK, "definition": CHECK, "held": CHECK},
     "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
                   "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
-                  "mechanism_context": CHECK, "country_aliases": ANY_MAP, "not_foreign": [str],
+                  "mechanism_context": CHECK, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
                   "not_after": [str]},
     "retention": {"context": CHECK, "heading": CHECK, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
                   "period_lead": CHECK, "period_tail": CHECK},
