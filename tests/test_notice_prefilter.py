@@ -60,7 +60,8 @@ def test_every_pattern_the_analyser_searches_is_in_the_automaton(monkeypatch):
     monkeypatch.setattr(Document, "candidates", spy)
     analyse("We are Acme Care Ltd. We keep records for 8 years. We share data with the NHS in the USA. "
             "Visit https://example.com/privacy for more.")
-    assert seen and all(0 <= p.id < len(rules.ruleset().scanned) for p in seen)
+    scanned = len(rules.ruleset().scanned)
+    assert seen and all(0 <= p.id < scanned or p.parts and all(0 <= q.id < scanned for q in p.parts) for p in seen)
 
 
 def test_the_rule_set_is_built_once_and_an_ad_hoc_pattern_does_not_rebuild_it():

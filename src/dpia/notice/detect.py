@@ -49,10 +49,10 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the mention
     with a way to reach them in it ranks first, then one followed by it (an address block), a
     sentence before a heading."""
-    named = [i for pattern in rule.patterns for i in doc.hits(pattern, exclude=rule.exclude)]
+    named = doc.hits(rule.any, exclude=rule.exclude)
     if not named:
         return Element(False)
-    reachable = {i for pattern in contact_rule.patterns for i in doc.hits(pattern)}
+    reachable = set(doc.hits(contact_rule.any))
     items = doc.segs.items
 
     def key(i: int) -> tuple[int, bool, int]:
@@ -63,11 +63,16 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
+def tier(doc: Document, patterns: tuple, index: int) -> int:
+    """The position of the first of the patterns that matches the segment (its rank as evidence)."""
+    for position, pattern in enumerate(patterns):
+        if doc.may_match(pattern, index) and doc.says(pattern, index):
+            return position
+    return len(patterns)
+
+
 def element(doc: Document, rule: ElementRule) -> Element:
-    tiers: dict[int, int] = {}
-    for tier, pattern in enumerate(rule.patterns):
-        for index in doc.hits(pattern, exclude=rule.exclude):
-            tiers.setdefault(index, tier)
+    tiers = {index: tier(doc, rule.patterns, index) for index in doc.hits(rule.any, exclude=rule.exclude)}
     if rule.contextual is not None:
         for index in doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context):
             # a list item under a heading about the element states it as well as a sentence does
@@ -80,9 +85,9 @@ def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Eleme
     where the organisation's name was found, then other mentions."""
     found = element(doc, rule)
     tiers: dict[int, int] = {}
-    for tier, pattern in enumerate(rule.patterns):
-        for index in doc.hits(pattern, exclude=rule.exclude):
-            tiers.setdefault(index, tier if tier == 0 else tier + 1)
+    for index in doc.hits(rule.any, exclude=rule.exclude):
+        position = tier(doc, rule.patterns, index)
+        tiers[index] = position if position == 0 else position + 1
     for index in org_segments:
         tiers.setdefault(index, 1)
     if not tiers:

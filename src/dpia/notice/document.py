@@ -36,6 +36,9 @@ class Document:
         self._url_candidates: dict[int, set[int]] | None = None
         self._hits: dict[tuple, list[int]] = {}
         self._overview: set[int] | None = None
+        self._said: dict[tuple, bool] = {}
+        self._candidate_sets: dict[Rx, set[int] | range] = {}
+        self._matched: dict[Rx, set[int]] = {}
 
     @property
     def without_urls(self) -> str:
@@ -110,17 +113,41 @@ class Document:
         return pattern.regex.search(self.text[start:end]) is not None
 
     def says(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in segment ``index``, searched on its own."""
-        seg = self.segs.items[index]
-        return self.found(pattern, seg.start, seg.end)
+        """Whether ``pattern`` matches in segment ``index``, searched on its own (remembered:
+        detectors and evidence ranking ask the same questions of the same sentences)."""
+        key = (pattern, index)
+        said = self._said.get(key)
+        if said is None:
+            seg = self.segs.items[index]
+            said = self._said[key] = self.found(pattern, seg.start, seg.end)
+        return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the framing of segment ``index``."""
-        return self._in(pattern, self._framing(index))
+        if pattern.id >= 0:  # a scanned pattern: the segments it matches are known at once
+            return not self._matching(pattern).isdisjoint(self._framing(index))
+        key = (pattern, index, 1)
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = self._in(pattern, self._framing(index))
+        return said
 
     def in_context(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the context of segment ``index``."""
-        return self._in(pattern, [index, *self._framing(index)])
+        if pattern.id >= 0:
+            matching = self._matching(pattern)
+            return index in matching or not matching.isdisjoint(self._framing(index))
+        key = (pattern, index, 2)
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = self._in(pattern, [index, *self._framing(index)])
+        return said
+
+    def _matching(self, pattern: Rx) -> set[int]:
+        found = self._matched.get(pattern)
+        if found is None:
+            found = self._matched[pattern] = set(self.hits(pattern))
+        return found
 
     def _in(self, pattern: Rx, indices: list[int]) -> bool:
         """Whether ``pattern`` matches the segments joined a line each, searched on their own."""
@@ -132,6 +159,8 @@ class Document:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
         the text with URLs blanked, where the segments that held a URL are scanned again."""
         if pattern.id < 0:
+            if pattern.parts:
+                return self._union(pattern.parts, masked)
             return range(len(self.segs))
         prefilter = self.rules.prefilter
         if self._flags is None:
@@ -145,6 +174,23 @@ class Document:
             if rescanned or not self.url_segments.isdisjoint(found):
                 return sorted((set(found) - self.url_segments) | rescanned)
         return found
+
+    def _union(self, parts: tuple[Rx, ...], masked: bool) -> list[int] | range:
+        found: set[int] = set()
+        for part in parts:
+            candidates = self.candidates(part, masked)
+            if isinstance(candidates, range):
+                return candidates
+            found.update(candidates)
+        return sorted(found)
+
+    def may_match(self, pattern: Rx, index: int) -> bool:
+        """Whether the prefilter lets ``pattern`` match in segment ``index`` (a cheap test before ``says``)."""
+        found = self._candidate_sets.get(pattern)
+        if found is None:
+            candidates = self.candidates(pattern)
+            found = self._candidate_sets[pattern] = candidates if isinstance(candidates, range) else set(candidates)
+        return index in found
 
     def url_candidates(self) -> dict[int, set[int]]:
         """Automaton id -> the segments that held a URL where it may match once the URL is blanked."""
@@ -190,7 +236,7 @@ class Document:
             seg = items[index]
             if search(haystack, seg.start, seg.end) is None:
                 continue
-            if exclude is not None and self.found(exclude, seg.start, seg.end):
+            if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
                 continue
@@ -218,7 +264,7 @@ class Document:
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
         items, overview, text = self.segs.items, self._overview, self.text
-        title = self.rules.rx("evidence.title")
+        titles = self._matching(self.rules.rx("evidence.title"))
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
 
@@ -228,7 +274,7 @@ class Document:
                 penalty = 3
             elif index in overview:
                 penalty = 2
-            elif index in leads and text[seg.end - 1] == ":" or self.says(title, index):
+            elif index in leads and text[seg.end - 1] == ":" or index in titles:
                 penalty = 1
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3

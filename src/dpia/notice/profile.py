@@ -147,7 +147,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         all_data_from_person=bool(doc.hits(doc.rules.rx("evidence.only_from_person"))),
     )
     profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
-    sharing = {i for pattern in element_rules["recipients"].patterns for i in doc.hits(pattern)}
+    sharing = set(doc.hits(element_rules["recipients"].any))
     sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
     sharing = sorted(sharing)
     profile.recipient_types = {k: doc.evidence(v) for k, v in detect.groups(doc, "recipients", sharing).items()}

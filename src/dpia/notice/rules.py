@@ -31,11 +31,12 @@ class Rx:
     for one only ever tested against a sentence or a short piece of text. ``fast`` is its twin
     for lowercased text (lowercase.py), or None."""
 
-    __slots__ = ("regex", "id", "search", "finditer", "match", "fast")
+    __slots__ = ("regex", "id", "search", "finditer", "match", "fast", "parts")
 
-    def __init__(self, regex: re.Pattern, id: int = -1):  # noqa: A002 - the prefilter's word
+    def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = ()):  # noqa: A002 - the prefilter's word
         self.regex = regex
         self.id = id
+        self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
         self.fast = lowercase.twin(regex)
 
@@ -96,9 +97,9 @@ MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
 ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
-           "patterns": SCAN, "contextual": SCAN, "context": CHECK, "exclude": CHECK, "section": CHECK}
+           "patterns": SCAN, "contextual": SCAN, "context": SCAN, "exclude": CHECK, "section": SCAN}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
+                   "evidence": {"overview": SCAN, "title": SCAN, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
@@ -107,10 +108,10 @@ RULES_SCHEMA = {
     "web": {"url": Patterns(flags=0), "domain": Patterns(flags=re.IGNORECASE | re.ASCII),
             "obfuscated": SCAN},
     "lawful_bases": {
-        "art6_citation": SCAN, "art9_citation": SCAN, "schedule1": SCAN, "heading_context": CHECK,
+        "art6_citation": SCAN, "art9_citation": SCAN, "schedule1": SCAN, "heading_context": SCAN,
         "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK, "interests_listed": CHECK,
         "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
-        "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": CHECK,
+        "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": SCAN,
         "art9_not_a_condition": CHECK,
         "label": {"gap_before": Patterns(scan=False, flags=re.IGNORECASE),
                   "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
@@ -119,13 +120,13 @@ RULES_SCHEMA = {
     "special_category_checks": {"negation": CHECK, "definition": CHECK, "held": CHECK},
     "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
                   "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
-                  "mechanism_context": CHECK, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
+                  "mechanism_context": SCAN, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
                   "not_after": [str]},
-    "retention": {"context": CHECK, "heading": CHECK, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
+    "retention": {"context": SCAN, "heading": SCAN, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
                   "period_lead": CHECK, "period_tail": CHECK},
     "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": CHECK, "decision": CHECK,
                             "human_review": SCAN},
-    "marketing": {"mentions": CHECK, "negation": CHECK, "electronic": CHECK, "offline": CHECK, "consent": CHECK},
+    "marketing": {"mentions": SCAN, "negation": CHECK, "electronic": CHECK, "offline": CHECK, "consent": CHECK},
     "law": {"uk_law": SCAN, "dpa1998": SCAN, "eu_gdpr": SCAN, "ico_url": SCAN, "ico_valid": TEXT},
     "dates": {"keywords": SCAN, "month": TEXT, "formats": TEMPLATES,
               "month_names": [str], "month_aliases": ANY_MAP},
@@ -209,6 +210,7 @@ class ElementRule:
     article: str
     derived: bool
     patterns: tuple[Rx, ...]  # each on its own: the first that matches ranks a sentence as evidence
+    any: Rx | None  # their alternation
     contextual: Rx | None
     context: Rx | None
     exclude: Rx | None
@@ -240,9 +242,13 @@ class RuleSet:
             self._rx[path] = None
             return
         regex = compile_pattern(_join(patterns), kind.flags, where)
-        self._rx[path] = self._make(regex, kind.scan)
         if path.startswith("elements.") and path.endswith(".patterns"):
-            self._rx[path + "[]"] = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
+            # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
+            parts = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
+            self._rx[path + "[]"] = parts
+            self._rx[path] = Rx(regex, -1, parts)
+        else:
+            self._rx[path] = self._make(regex, kind.scan)
 
     def _make(self, regex: re.Pattern, scan: bool) -> Rx:
         if not scan:
@@ -256,7 +262,7 @@ class RuleSet:
     def _element(self, key: str, spec: dict) -> ElementRule:
         at = f"elements.{key}."
         return ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")),
-                           self._rx.get(at + "patterns[]", ()), self._rx.get(at + "contextual"),
+                           self._rx.get(at + "patterns[]", ()), self._rx.get(at + "patterns"), self._rx.get(at + "contextual"),
                            self._rx.get(at + "context"), self._rx.get(at + "exclude"), self._rx.get(at + "section"),
                            spec.get("applies", "always"), str(spec["from"]) if spec.get("from") else None)
 
