@@ -71,10 +71,18 @@ def tier(doc: Document, patterns: tuple, index: int) -> int:
     return len(patterns)
 
 
+def contextual(doc: Document, rule: ElementRule) -> list[int]:
+    """Segments matching the element's contextual patterns under a heading or lead-in that
+    matches its context ("- Arrange your visits" under "How we use your information")."""
+    pattern, exclude, items = rule.contextual, rule.exclude, doc.segs.items
+    return [i for i in doc.under(rule.context) if items[i].kind != "heading" and doc.says(pattern, i)
+            and not (exclude and doc.says(exclude, i))]
+
+
 def element(doc: Document, rule: ElementRule) -> Element:
     tiers = {index: tier(doc, rule.patterns, index) for index in doc.hits(rule.any, exclude=rule.exclude)}
     if rule.contextual is not None:
-        for index in doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context):
+        for index in contextual(doc, rule):
             # a list item under a heading about the element states it as well as a sentence does
             tiers.setdefault(index, 0 if rule.section is not None else len(rule.patterns))
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section))

@@ -9,6 +9,7 @@ from .rules import RuleSet, Rx, ruleset
 from .segment import Segments
 
 MAX_EVIDENCE = 3
+TITLE_STARTS = ("how", "wha", "why", "who", "whe", "whi")  # a list item asked as a question is a title (see ranked)
 
 
 class Evidence(NamedTuple):
@@ -123,25 +124,22 @@ class Document:
         return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in the framing of segment ``index``."""
+        """Whether ``pattern`` matches in the framing of segment ``index`` (its heading or lead-in)."""
         if pattern.id >= 0:  # a scanned pattern: the segments it matches are known at once
             return not self._matching(pattern).isdisjoint(self._framing(index))
-        key = (pattern, index, 1)
-        said = self._said.get(key)
-        if said is None:
-            said = self._said[key] = self._in(pattern, self._framing(index))
-        return said
+        return any(self.says(pattern, j) for j in self._framing(index))
 
     def in_context(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in the context of segment ``index``."""
+        """Whether ``pattern`` matches in segment ``index`` or its framing."""
         if pattern.id >= 0:
             matching = self._matching(pattern)
             return index in matching or not matching.isdisjoint(self._framing(index))
-        key = (pattern, index, 2)
-        said = self._said.get(key)
-        if said is None:
-            said = self._said[key] = self._in(pattern, [index, *self._framing(index)])
-        return said
+        return self.says(pattern, index) or any(self.says(pattern, j) for j in self._framing(index))
+
+    def under(self, pattern: Rx) -> list[int]:
+        """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
+        framing = self._framing
+        return [i for i in range(len(self.segs)) if any(self.says(pattern, j) for j in framing(i))]
 
     def _matching(self, pattern: Rx) -> set[int]:
         found = self._matched.get(pattern)
@@ -227,6 +225,9 @@ class Document:
         candidates = self.candidates(pattern, masked)
         if not candidates:
             return []
+        if context is not None and context.id >= 0:  # the context is known at once: test it first
+            candidates = [i for i in candidates if self.in_context(context, i)]
+            context = None
         if pattern.fast is not None:
             haystack, search = self.lowered(masked), pattern.fast.search
         else:
@@ -264,7 +265,7 @@ class Document:
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
         items, overview, text = self.segs.items, self._overview, self.text
-        titles = self._matching(self.rules.rx("evidence.title"))
+        title = self.rules.rx("evidence.title")
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
 
@@ -274,7 +275,8 @@ class Document:
                 penalty = 3
             elif index in overview:
                 penalty = 2
-            elif index in leads and text[seg.end - 1] == ":" or index in titles:
+            elif index in leads and text[seg.end - 1] == ":" or (
+                    self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)):
                 penalty = 1
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3

@@ -97,9 +97,9 @@ MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
 ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
-           "patterns": SCAN, "contextual": SCAN, "context": SCAN, "exclude": CHECK, "section": SCAN}
+           "patterns": SCAN, "contextual": CHECK, "context": CHECK, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "evidence": {"overview": SCAN, "title": SCAN, "only_from_person": SCAN}}
+                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
@@ -122,7 +122,7 @@ RULES_SCHEMA = {
                   "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
                   "mechanism_context": SCAN, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
                   "not_after": [str]},
-    "retention": {"context": SCAN, "heading": SCAN, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
+    "retention": {"context": CHECK, "heading": CHECK, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
                   "period_lead": CHECK, "period_tail": CHECK},
     "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": CHECK, "decision": CHECK,
                             "human_review": SCAN},
