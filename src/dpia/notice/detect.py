@@ -91,16 +91,13 @@ def element(doc: Document, rule: ElementRule) -> Element:
 def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
     """The controller named: a sentence calling it the controller ranks first, then the sentence
     where the organisation's name was found, then other mentions."""
-    found = element(doc, rule)
     tiers: dict[int, int] = {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = tier(doc, rule.patterns, index)
         tiers[index] = position if position == 0 else position + 1
     for index in org_segments:
         tiers.setdefault(index, 1)
-    if not tiers:
-        return found
-    return Element(True, doc.evidence(tiers, tiers=tiers))
+    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers))
 
 
 # ---- lawful bases --------------------------------------------------------------------------

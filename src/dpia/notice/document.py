@@ -40,6 +40,7 @@ class Document:
         self._said: dict[tuple, bool] = {}
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
+        self._aboves: dict[int, int] = {}
 
     @property
     def without_urls(self) -> str:
@@ -92,17 +93,26 @@ class Document:
         return self._join(self._framing(index), self.text)
 
     def _framing(self, index: int) -> list[int]:
-        if index not in self._framings:
-            items = self.segs.items
-            seg = items[index]
-            found = [i for i in (seg.heading, seg.lead) if i >= 0]
-            if seg.heading >= 0 and items[seg.heading].heading >= 0:
-                above = self.sentence(seg.heading)
-                # "You have these rights:" under "Your rights"; "Donations" under "How we use your data"
-                if above.endswith(":") or above.count(" ") < 4:
-                    found.append(items[seg.heading].heading)
-            self._framings[index] = found
-        return self._framings[index]
+        framing = self._framings.get(index)
+        if framing is None:
+            seg = self.segs.items[index]
+            framing = [i for i in (seg.heading, seg.lead, self._above(seg.heading)) if i >= 0]
+            self._framings[index] = framing
+        return framing
+
+    def _above(self, heading: int) -> int:
+        """The heading a heading sits under where it carries the meaning on: "You have these
+        rights:" under "Your rights", "Donations" under "How we use your data"; else -1."""
+        if heading < 0:
+            return -1
+        above = self._aboves.get(heading)
+        if above is None:
+            items, text = self.segs.items, self.text
+            seg = items[heading]
+            above = seg.heading if seg.heading >= 0 and (
+                text[seg.end - 1] == ":" or text.count(" ", seg.start, seg.end) < 4) else -1
+            self._aboves[heading] = above
+        return above
 
     def _join(self, indices: list[int], text: str) -> str:
         return "\n".join([text[self.segs.items[i].start:self.segs.items[i].end] for i in indices])
@@ -138,8 +148,18 @@ class Document:
 
     def under(self, pattern: Rx) -> list[int]:
         """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
-        framing = self._framing
-        return [i for i in range(len(self.segs)) if any(self.says(pattern, j) for j in framing(i))]
+        items, says, above, may = self.segs.items, self.says, self._above, self.may_match
+        matching: dict[int, bool] = {-1: False}
+        found = []
+        for index, seg in enumerate(items):
+            for frame in (seg.heading, seg.lead, above(seg.heading)):
+                hit = matching.get(frame)
+                if hit is None:
+                    hit = matching[frame] = may(pattern, frame) and says(pattern, frame)
+                if hit:
+                    found.append(index)
+                    break
+        return found
 
     def _matching(self, pattern: Rx) -> set[int]:
         found = self._matched.get(pattern)
@@ -295,10 +315,11 @@ class Document:
         return index
 
     def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
-                 section: Rx | None = None, short: bool = False) -> list[Evidence]:
-        """The best ``limit`` segments as evidence (see ``ranked``)."""
+                 section: Rx | None = None, short: bool = False, ranked: bool = True) -> list[Evidence]:
+        """The best ``limit`` segments as evidence (see ``ranked``), or the first in order."""
         out = []
-        for index in self.ranked(indices, tiers, section, short)[:limit]:
+        chosen = self.ranked(indices, tiers, section, short) if ranked else list(dict.fromkeys(indices))
+        for index in chosen[:limit]:
             seg = self.segs.items[index]
             out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))
         return out

@@ -108,7 +108,9 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     audit = _parse_audit_date(audit_date)
     doc = Document(prepared)
     element_rules = rules.elements()
-    elements = {k: detect.element(doc, r) if not r.derived else Element(False) for k, r in element_rules.items()}
+    special_cased = ("controller_identity", "controller_contact")  # read below
+    elements = {k: detect.element(doc, r) if not r.derived and k not in special_cased else Element(False)
+                for k, r in element_rules.items()}
     elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
 
     organisation, org_segments = detect.organisation(doc)
@@ -146,11 +148,11 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         consent_relied_on="a" in bases.art6 or "a" in bases.art9,
         all_data_from_person=bool(doc.hits(doc.rules.rx("evidence.only_from_person"))),
     )
-    profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
+    profile.subjects = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "data_subjects").items()}
     sharing = set(doc.hits(element_rules["recipients"].any))
     sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
     sharing = sorted(sharing)
-    profile.recipient_types = {k: doc.evidence(v) for k, v in detect.groups(doc, "recipients", sharing).items()}
+    profile.recipient_types = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "recipients", sharing).items()}
     profile.findings = raise_all(Context(doc, profile, bases, special, transfers, adm_segments, updated,
                                          updated_evidence, audit, obfuscated))
     return profile

@@ -97,7 +97,7 @@ MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
 ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
-           "patterns": SCAN, "contextual": CHECK, "context": CHECK, "exclude": CHECK, "section": CHECK}
+           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
                    "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
