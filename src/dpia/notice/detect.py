@@ -29,19 +29,25 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
     """Contact details of the controller: each address, email or number counts unless the words
     just before it give it to someone else (the ICO), or it is a hidden email ("[email protected]",
     "name [at] domain"), which is returned apart so that the notice can be told it is no contact."""
-    hidden = [(doc.segs.at(m.start()), m.group()) for m in doc.scan(doc.rules.rx("web.obfuscated"))]
-    spans = [(m.start(), m.end()) for m in doc.scan(doc.rules.rx("web.obfuscated"))]
+    hidden, spans = [], []
+    for m in doc.scan(doc.rules.rx("web.obfuscated")):
+        hidden.append((doc.segs.at(m.start()), m.group()))
+        spans.append(m.span())
     tiers: dict[int, int] = {}
+    items, text, exclude = doc.segs.items, doc.text, rule.exclude
     for tier, pattern in enumerate(rule.patterns):
-        for match in doc.scan(pattern):
-            start = match.start()
-            if any(a <= start < b for a, b in spans):
+        for index in doc.candidates(pattern):
+            if index in tiers:
                 continue
-            seg = doc.segs.items[doc.segs.at(start)]
-            before = max(seg.start, start - 80)
-            if rule.exclude is not None and doc.found(rule.exclude, before, match.end()):
-                continue
-            tiers.setdefault(doc.segs.at(start), tier)
+            seg = items[index]
+            for match in pattern.finditer(text, seg.start, seg.end):
+                start = match.start()
+                if spans and any(a <= start < b for a, b in spans):
+                    continue
+                if exclude is not None and doc.found(exclude, max(seg.start, start - 80), match.end()):
+                    continue
+                tiers[index] = tier
+                break
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
 
 
@@ -63,12 +69,21 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
-def tier(doc: Document, patterns: tuple, index: int) -> int:
-    """The position of the first of the patterns that matches the segment (its rank as evidence)."""
+def tiers(doc: Document, patterns: tuple, hits: list[int]) -> dict[int, int]:
+    """For each segment, the position of the first of the patterns that matches it (its rank as
+    evidence); each pattern is tried only where the prefilter says it may match."""
+    found: dict[int, int] = {}
+    left = set(hits)
     for position, pattern in enumerate(patterns):
-        if doc.may_match(pattern, index) and doc.says(pattern, index):
-            return position
-    return len(patterns)
+        for index in doc.candidates(pattern):
+            if index in left and doc.says(pattern, index):
+                found[index] = position
+                left.discard(index)
+        if not left:
+            break
+    for index in left:
+        found[index] = len(patterns)
+    return found
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
@@ -80,24 +95,22 @@ def contextual(doc: Document, rule: ElementRule) -> list[int]:
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
-    tiers = {index: tier(doc, rule.patterns, index) for index in doc.hits(rule.any, exclude=rule.exclude)}
+    ranks = tiers(doc, rule.patterns, doc.hits(rule.any, exclude=rule.exclude))
     if rule.contextual is not None:
         for index in contextual(doc, rule):
             # a list item under a heading about the element states it as well as a sentence does
-            tiers.setdefault(index, 0 if rule.section is not None else len(rule.patterns))
-    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section))
+            ranks.setdefault(index, 0 if rule.section is not None else len(rule.patterns))
+    return Element(bool(ranks), doc.evidence(ranks, tiers=ranks, section=rule.section))
 
 
 def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
     """The controller named: a sentence calling it the controller ranks first, then the sentence
     where the organisation's name was found, then other mentions."""
-    tiers: dict[int, int] = {}
-    for index in doc.hits(rule.any, exclude=rule.exclude):
-        position = tier(doc, rule.patterns, index)
-        tiers[index] = position if position == 0 else position + 1
+    ranks = {index: position if position == 0 else position + 1
+             for index, position in tiers(doc, rule.patterns, doc.hits(rule.any, exclude=rule.exclude)).items()}
     for index in org_segments:
-        tiers.setdefault(index, 1)
-    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers))
+        ranks.setdefault(index, 1)
+    return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
 
 
 # ---- lawful bases --------------------------------------------------------------------------
@@ -222,7 +235,7 @@ def marketing_is_unconsented_electronic(doc: Document, segments: list[int]) -> b
     rs = doc.rules
     mentions, electronic, offline, consent = (rs.rx("marketing.mentions"), rs.rx("marketing.electronic"),
                                               rs.rx("marketing.offline"), rs.rx("marketing.consent"))
-    about_marketing = [i for i in range(len(doc.segs)) if doc.in_context(mentions, i)]
+    about_marketing = doc.in_context_all(mentions)
     if any(doc.says(consent, i) for i in about_marketing):
         return False
     if any(doc.says(electronic, i) for i in segments):

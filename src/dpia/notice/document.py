@@ -41,6 +41,7 @@ class Document:
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
         self._aboves: dict[int, int] = {}
+        self._framed_by: dict[int, list[int]] | None = None
 
     @property
     def without_urls(self) -> str:
@@ -148,18 +149,27 @@ class Document:
 
     def under(self, pattern: Rx) -> list[int]:
         """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
-        items, says, above, may = self.segs.items, self.says, self._above, self.may_match
-        matching: dict[int, bool] = {-1: False}
-        found = []
-        for index, seg in enumerate(items):
-            for frame in (seg.heading, seg.lead, above(seg.heading)):
-                hit = matching.get(frame)
-                if hit is None:
-                    hit = matching[frame] = may(pattern, frame) and says(pattern, frame)
-                if hit:
-                    found.append(index)
-                    break
-        return found
+        if self._framed_by is None:
+            self._framed_by = {}
+            above = self._above
+            for index, seg in enumerate(self.segs.items):
+                for frame in {seg.heading, seg.lead, above(seg.heading)}:
+                    if frame >= 0:
+                        self._framed_by.setdefault(frame, []).append(index)
+        found: set[int] = set()
+        for frame, framed in self._framed_by.items():
+            if self.may_match(pattern, frame) and self.says(pattern, frame):
+                found.update(framed)
+        return sorted(found)
+
+    def in_context_all(self, pattern: Rx) -> list[int]:
+        """Every segment that ``pattern`` (a scanned one) matches, or whose framing it matches."""
+        matching = self._matching(pattern)
+        self.under(pattern)  # builds the framing index
+        found = set(matching)
+        for frame in matching:
+            found.update(self._framed_by.get(frame, ()))
+        return sorted(found)
 
     def _matching(self, pattern: Rx) -> set[int]:
         found = self._matched.get(pattern)

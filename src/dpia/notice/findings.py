@@ -78,7 +78,8 @@ def raise_all(ctx: Context) -> list[Finding]:
         if raised is None:
             continue
         evidence, values = raised if isinstance(raised, tuple) else (raised, {})
-        values = {**law_on(spec, ctx.audit), **values}
+        if "law" in spec:
+            values = {**law_on(spec, ctx.audit), **values}
         out.append(Finding(code, spec["severity"], spec["message"].format(**values), evidence))
     return ordered(out)
 
