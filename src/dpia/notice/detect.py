@@ -73,6 +73,8 @@ def tiers(doc: Document, patterns: tuple, hits: list[int]) -> dict[int, int]:
     """For each segment, the position of the first of the patterns that matches it (its rank as
     evidence); each pattern is tried only where the prefilter says it may match."""
     found: dict[int, int] = {}
+    if len(hits) < 2:  # a single hit needs no rank
+        return {index: 0 for index in hits}
     left = set(hits)
     for position, pattern in enumerate(patterns):
         for index in doc.candidates(pattern):

@@ -42,6 +42,7 @@ class Document:
         self._matched: dict[Rx, set[int]] = {}
         self._aboves: dict[int, int] = {}
         self._framed_by: dict[int, list[int]] | None = None
+        self._low: str | None = None
 
     @property
     def without_urls(self) -> str:
@@ -121,7 +122,10 @@ class Document:
     def found(self, pattern: Rx, start: int, end: int) -> bool:
         """Whether ``pattern`` matches ``text[start:end]`` searched on its own."""
         if pattern.fast is not None:
-            return pattern.fast.search(self.lowered()[start:end]) is not None
+            low = self._low
+            if low is None:
+                low = self._low = self.lowered()
+            return pattern.fast.search(low[start:end]) is not None
         return pattern.regex.search(self.text[start:end]) is not None
 
     def says(self, pattern: Rx, index: int) -> bool:
@@ -197,7 +201,9 @@ class Document:
         found = self._flags[slot]
         if found is None:
             return range(len(self.segs))
-        if masked and self.url_segments:
+        if not masked:
+            return found
+        if self.url_segments:
             rescanned = self.url_candidates().get(slot, set())
             if rescanned or not self.url_segments.isdisjoint(found):
                 return sorted((set(found) - self.url_segments) | rescanned)
@@ -292,6 +298,8 @@ class Document:
         restatement of the principles, a bare label of three words or fewer (unless ``short``), or
         a lead-in whose list items are themselves candidates come last; then those under a
         heading matching ``section``; then by ``tiers`` (lower first); then in order."""
+        if len(indices) < 2:
+            return list(indices)
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
         items, overview, text = self.segs.items, self._overview, self.text

@@ -246,7 +246,9 @@ class RuleSet:
             # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
             parts = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
             self._rx[path + "[]"] = parts
-            self._rx[path] = Rx(regex, self._make(regex, True).id, parts)
+            alternation = self._make(regex, True)
+            alternation.parts = parts
+            self._rx[path] = alternation
         else:
             self._rx[path] = self._make(regex, kind.scan)
 
