@@ -34,21 +34,27 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
         hidden.append((doc.segs.at(m.start()), m.group()))
         spans.append(m.span())
     tiers: dict[int, int] = {}
-    items, text, exclude = doc.segs.items, doc.text, rule.exclude
-    for tier, pattern in enumerate(rule.patterns):
-        for index in doc.candidates(pattern):
-            if index in tiers:
-                continue
-            seg = items[index]
-            for match in pattern.finditer(text, seg.start, seg.end):
-                start = match.start()
-                if spans and any(a <= start < b for a, b in spans):
-                    continue
-                if exclude is not None and doc.found(exclude, max(seg.start, start - 80), match.end()):
-                    continue
-                tiers[index] = tier
+    items, exclude = doc.segs.items, rule.exclude
+    for index in doc.candidates(rule.any):
+        seg = items[index]
+        for position, pattern in enumerate(rule.patterns):
+            if _reaches(doc, pattern, seg, spans, exclude):
+                tiers[index] = position
                 break
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
+
+
+def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude) -> bool:
+    """Whether the segment holds an address, email or number of the pattern's kind that is neither
+    hidden nor, by the words just before it, someone else's."""
+    for match in pattern.finditer(doc.text, seg.start, seg.end):
+        start = match.start()
+        if spans and any(a <= start < b for a, b in spans):
+            continue
+        if exclude is not None and doc.found(exclude, max(seg.start, start - 80), match.end()):
+            continue
+        return True
+    return False
 
 
 def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
@@ -69,23 +75,12 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
-def tiers(doc: Document, patterns: tuple, hits: list[int]) -> dict[int, int]:
-    """For each segment, the position of the first of the patterns that matches it (its rank as
-    evidence); each pattern is tried only where the prefilter says it may match."""
-    found: dict[int, int] = {}
-    if len(hits) < 2:  # a single hit needs no rank
-        return {index: 0 for index in hits}
-    left = set(hits)
+def tier(doc: Document, patterns: tuple, index: int) -> int:
+    """The position of the first of the patterns that matches the segment (its rank as evidence)."""
     for position, pattern in enumerate(patterns):
-        for index in doc.candidates(pattern):
-            if index in left and doc.says(pattern, index):
-                found[index] = position
-                left.discard(index)
-        if not left:
-            break
-    for index in left:
-        found[index] = len(patterns)
-    return found
+        if doc.says(pattern, index):
+            return position
+    return len(patterns)
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
@@ -97,19 +92,28 @@ def contextual(doc: Document, rule: ElementRule) -> list[int]:
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
-    ranks = tiers(doc, rule.patterns, doc.hits(rule.any, exclude=rule.exclude))
+    hits = doc.hits(rule.any, exclude=rule.exclude)
+    listed: dict[int, int] = {}
     if rule.contextual is not None:
-        for index in contextual(doc, rule):
-            # a list item under a heading about the element states it as well as a sentence does
-            ranks.setdefault(index, 0 if rule.section is not None else len(rule.patterns))
-    return Element(bool(ranks), doc.evidence(ranks, tiers=ranks, section=rule.section))
+        # a list item under a heading about the element states it as well as a sentence does
+        listed = {i: 0 if rule.section is not None else len(rule.patterns) for i in contextual(doc, rule) if i not in hits}
+    if not hits and not listed:
+        return Element(False)
+    found = set(hits)
+
+    def rank(index: int) -> int:
+        return tier(doc, rule.patterns, index) if index in found else listed[index]
+
+    return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 
 
 def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
     """The controller named: a sentence calling it the controller ranks first, then the sentence
     where the organisation's name was found, then other mentions."""
-    ranks = {index: position if position == 0 else position + 1
-             for index, position in tiers(doc, rule.patterns, doc.hits(rule.any, exclude=rule.exclude)).items()}
+    ranks = {}
+    for index in doc.hits(rule.any, exclude=rule.exclude):
+        position = tier(doc, rule.patterns, index)
+        ranks[index] = position if position == 0 else position + 1
     for index in org_segments:
         ranks.setdefault(index, 1)
     return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))

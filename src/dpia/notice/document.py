@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from .lowercase import lower
@@ -292,12 +293,13 @@ class Document:
             for match in pattern.finditer(self.text, seg.start, seg.end):
                 yield index, match
 
-    def ranked(self, indices, tiers: dict[int, int] | None = None, section: Rx | None = None,
-               short: bool = False) -> list[int]:
+    def ranked(self, indices, tiers: dict[int, int] | Callable[[int], int] | None = None, section: Rx | None = None,
+               short: bool = False, limit: int | None = None) -> list[int]:
         """The segments, each once, best evidence first: a heading, an overview of the notice or a
         restatement of the principles, a bare label of three words or fewer (unless ``short``), or
         a lead-in whose list items are themselves candidates come last; then those under a
-        heading matching ``section``; then by ``tiers`` (lower first); then in order."""
+        heading matching ``section``; then by ``tiers`` (lower first); then in order. ``tiers``
+        may be a function, asked only for the best groups (with ``limit``, enough to fill it)."""
         if len(indices) < 2:
             return list(indices)
         if self._overview is None:
@@ -307,7 +309,7 @@ class Document:
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
 
-        def key(index: int) -> tuple[int, int, int, int]:
+        def key(index: int) -> tuple[int, int, int]:
             seg = items[index]
             if seg.kind == "heading" and not short:
                 penalty = 3
@@ -319,9 +321,23 @@ class Document:
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3
             outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
-            return penalty, outside, tiers.get(index, 0) if tiers else 0, index
+            return penalty, outside, index
 
-        return sorted(indices, key=key)
+        order = sorted(indices, key=key)
+        if not tiers:
+            return order
+        rank = tiers if callable(tiers) else tiers.get
+        keys = {index: key(index)[:2] for index in order}
+        out: list[int] = []
+        start = 0
+        while start < len(order) and (limit is None or len(out) < limit):
+            group = keys[order[start]]
+            end = start
+            while end < len(order) and keys[order[end]] == group:
+                end += 1
+            out += sorted(order[start:end], key=lambda index: (rank(index), index))
+            start = end
+        return out
 
     def block_start(self, index: int) -> int:
         """The first segment of the block of lines (broken by single newlines, as in an address)
@@ -336,7 +352,7 @@ class Document:
                  section: Rx | None = None, short: bool = False, ranked: bool = True) -> list[Evidence]:
         """The best ``limit`` segments as evidence (see ``ranked``), or the first in order."""
         out = []
-        chosen = self.ranked(indices, tiers, section, short) if ranked else list(dict.fromkeys(indices))
+        chosen = self.ranked(indices, tiers, section, short, limit) if ranked else list(dict.fromkeys(indices))
         for index in chosen[:limit]:
             seg = self.segs.items[index]
             out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))

@@ -244,7 +244,7 @@ class RuleSet:
         regex = compile_pattern(_join(patterns), kind.flags, where)
         if path.startswith("elements.") and path.endswith(".patterns"):
             # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
-            parts = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
+            parts = tuple(self._make(compile_pattern(p, kind.flags, where), False) for p in patterns)
             self._rx[path + "[]"] = parts
             alternation = self._make(regex, True)
             alternation.parts = parts
