@@ -279,9 +279,15 @@ def special_categories(doc: Document) -> dict[str, list[int]]:
             defined[index] = doc.says(definition, index) and not doc.says(held, index)
         return defined[index]
 
+    found = {code: doc.hits(pattern, exclude=negation, masked=True) for code, pattern in rs.block("special_categories").items()}
+    seen: dict[int, int] = {}
+    for hits in found.values():
+        for index in hits:
+            seen[index] = seen.get(index, 0) + 1
     out = {}
-    for code, pattern in rs.block("special_categories").items():
-        hits = [i for i in doc.hits(pattern, exclude=negation, masked=True) if not a_definition(i)]
+    for code, hits in found.items():
+        # a definition lists several categories: a sentence naming one is no definition
+        hits = [i for i in hits if seen[i] < 3 or not a_definition(i)]
         if hits:
             out[code] = hits
     return out

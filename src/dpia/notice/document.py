@@ -339,6 +339,10 @@ class Document:
             start = end
         return out
 
+    def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
+        """The first ``limit`` segments as evidence, in the order given (findings point at them)."""
+        return self.evidence(indices, limit, ranked=False)
+
     def block_start(self, index: int) -> int:
         """The first segment of the block of lines (broken by single newlines, as in an address)
         that segment ``index`` belongs to."""

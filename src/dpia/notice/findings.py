@@ -126,7 +126,7 @@ def _special_category_no_art9(ctx: Context) -> Raised:
     if not ctx.profile.special_categories or ctx.profile.art9:
         return None
     segments = sorted({i for v in ctx.special.values() for i in v})
-    return ctx.doc.evidence(segments), {
+    return ctx.doc.evidence_in_order(segments), {
         "categories": ", ".join(c.replace("_", " ") for c in ctx.profile.special_categories)}
 
 
@@ -143,13 +143,13 @@ def _retention_vague(ctx: Context) -> Raised:
 @finding("TRANSFER_DEROGATION_RELIANCE")
 def _transfer_derogation(ctx: Context) -> Raised:
     segments = ctx.transfers.mechanisms.get("derogation")
-    return ctx.doc.evidence(segments) if segments else None
+    return ctx.doc.evidence_in_order(segments) if segments else None
 
 
 @finding("OUTDATED_LAW")
 def _outdated_law(ctx: Context) -> Raised:
     law, segments = detect.outdated_law(ctx.doc)
-    return (ctx.doc.evidence(segments), {"law": law}) if law else None
+    return (ctx.doc.evidence_in_order(segments), {"law": law}) if law else None
 
 
 @finding("DPO_CONTACT_MISSING")
@@ -176,14 +176,14 @@ def _rights_incomplete(ctx: Context) -> Raised:
 @finding("TRANSFER_DESTINATIONS_UNNAMED")
 def _destinations_unnamed(ctx: Context) -> Raised:
     t = ctx.transfers
-    return ctx.doc.evidence(t.outside) if t.status == "outside_uk_eea" and not t.countries else None
+    return ctx.doc.evidence_in_order(t.outside) if t.status == "outside_uk_eea" and not t.countries else None
 
 
 @finding("TRANSFER_STATEMENT_CONTRADICTION")
 def _transfer_contradiction(ctx: Context) -> Raised:
     t = ctx.transfers
     if t.status == "outside_uk_eea" and t.absolute_uk_only:
-        return ctx.doc.evidence(t.absolute_uk_only[:1] + t.outside[:1])
+        return ctx.doc.evidence_in_order(t.absolute_uk_only[:1] + t.outside[:1])
     return None
 
 
@@ -195,7 +195,7 @@ def _transfers_not_addressed(ctx: Context) -> Raised:
 @finding("ART9H_NO_SCHEDULE1")
 def _art9h_no_schedule1(ctx: Context) -> Raised:
     if "h" in ctx.bases.art9 and not ctx.bases.schedule1:
-        return ctx.doc.evidence(ctx.bases.art9["h"])
+        return ctx.doc.evidence_in_order(ctx.bases.art9["h"])
     return None
 
 
@@ -217,7 +217,7 @@ def _regulator_link(ctx: Context) -> Raised:
     if not links:
         return None
     url, index = links[0]
-    return ctx.doc.evidence([index]), {"url": url}
+    return ctx.doc.evidence_in_order([index]), {"url": url}
 
 
 @finding("MARKETING_ON_LEGITIMATE_INTERESTS")
@@ -227,7 +227,7 @@ def _marketing_on_li(ctx: Context) -> Raised:
     marketing = detect.marketing_on_legitimate_interests(ctx.doc, ctx.bases.art6["f"])
     if not marketing or not detect.marketing_is_unconsented_electronic(ctx.doc, marketing):
         return None
-    return ctx.doc.evidence(marketing)
+    return ctx.doc.evidence_in_order(marketing)
 
 
 @finding("AUTOMATED_DECISIONS_PRESENT")
@@ -235,11 +235,11 @@ def _automated_decisions(ctx: Context) -> Raised:
     if ctx.profile.automated_decision_making != "described":
         return None
     decisions = detect.significant_automated_decisions(ctx.doc, ctx.adm_segments)
-    return ctx.doc.evidence(decisions) if decisions else None
+    return ctx.doc.evidence_in_order(decisions) if decisions else None
 
 
 @finding("CONTACT_OBFUSCATED")
 def _contact_obfuscated(ctx: Context) -> Raised:
     if not ctx.obfuscated:
         return None
-    return ctx.doc.evidence([i for i, _ in ctx.obfuscated]), {"shown": ctx.obfuscated[0][1]}
+    return ctx.doc.evidence_in_order([i for i, _ in ctx.obfuscated]), {"shown": ctx.obfuscated[0][1]}
