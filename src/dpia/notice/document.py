@@ -44,7 +44,6 @@ class Document:
         self._aboves: dict[int, int] = {}
         self._framed_by: dict[int, list[int]] | None = None
         self._low: str | None = None
-        self._which: dict[Rx, dict[int, int]] = {}  # alternation -> segment -> which of its patterns matched
 
     @property
     def without_urls(self) -> str:
@@ -271,14 +270,10 @@ class Document:
         else:
             haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         items, found = self.segs.items, []
-        which = self._which.setdefault(pattern, {}) if pattern.parts else None
         for index in candidates:
             seg = items[index]
-            match = search(haystack, seg.start, seg.end)
-            if match is None:
+            if search(haystack, seg.start, seg.end) is None:
                 continue
-            if which is not None:
-                which[index] = match.lastindex - 1
             if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
@@ -343,10 +338,6 @@ class Document:
             out += sorted(order[start:end], key=lambda index: (rank(index), index))
             start = end
         return out
-
-    def which(self, pattern: Rx, index: int) -> int:
-        """Which of an alternation's patterns matched segment ``index`` (the first at the leftmost match)."""
-        return self._which[pattern][index]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
         """The first ``limit`` segments as evidence, in the order given (findings point at them)."""
