@@ -13,11 +13,27 @@ SAMPLE_SLUGS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long scenario; runs only when CI=true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI", "").lower() == "true":
+        return
+    skip = pytest.mark.skip(reason="slow: runs when CI=true")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def sample_copy(tmp_path):
     """A writable copy of a sample audit folder."""
     def copy(slug: str = "best2care") -> Path:
-        dest = tmp_path / slug
+        dest, n = tmp_path / slug, 1
+        while dest.exists():
+            n += 1
+            dest = tmp_path / f"{slug}-{n}"
         shutil.copytree(SAMPLES / slug, dest)
         return dest
     return copy
@@ -28,15 +44,3 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a long scenario, run only when CI=true")
-
-
-def pytest_collection_modifyitems(config, items):
-    if os.environ.get("CI") == "true":
-        return
-    skip = pytest.mark.skip(reason="slow: runs only when CI=true")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)

@@ -65,9 +65,33 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
             print(f"{name:22s} {len(voc):4d}  {voc.title}")
         return 0
     voc = vocab.get(args.name)
-    for term in voc:
-        print(f"{term.code:24s} {term.label}")
+    if args.on:
+        for term in vocab.in_force(args.name, _date(args.on)):
+            print(f"{term.code:24s} {term.label}")
+        return 0
+    for versions in voc.versions.values():
+        for term in versions:
+            print(f"{term.code:24s} {term.label}  [{term.dates()}]")
     return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DpiaError(f"--on {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _method(text: str) -> str:
+    """A risk method code, checked against the vocabulary only when the option is given (parsing stays light)."""
+    from . import vocab
+
+    methods = vocab.get("risk_methods")
+    if methods.resolve(text) is None:
+        raise argparse.ArgumentTypeError(f"unknown risk method {text!r}; choose from {', '.join(methods.codes())}")
+    return methods.resolve(text)
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
@@ -172,6 +196,37 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- dpia walk: JupyterLab on the five walk notebooks, one audit chosen for all of them ------
+
+
+def _walk_notebooks() -> Path:
+    here = Path(__file__).resolve().parents[2] / "notebooks"  # the repository's notebooks/ (editable install)
+    if not (here / "01_screening.ipynb").is_file():
+        raise DpiaError(f"the walk notebooks are not in {here}; run `dpia walk` from a checkout of the dpia repository")
+    return here
+
+
+def _run_lab(command: list[str], env: dict[str, str], cwd: str) -> int:
+    import subprocess
+
+    return subprocess.call(command, env=env, cwd=cwd)
+
+
+def _cmd_walk(args: argparse.Namespace) -> int:
+    import os
+
+    from .widgets import ENV
+
+    audit = Path(args.audit).resolve()
+    if not audit.is_dir():
+        raise DpiaError(f"{args.audit}: not an audit folder; create one with `dpia new` or name an existing folder")
+    notebooks = _walk_notebooks()
+    command = [sys.executable, "-m", "jupyterlab"] + (["--no-browser"] if args.no_browser else []) + \
+        ([f"--port={args.port}"] if args.port else []) + [f"--ServerApp.root_dir={notebooks}"]
+    print(f"walking {audit}: open 01_screening.ipynb ... 05_risks.ipynb; every one works on this audit", file=sys.stderr)
+    return _run_lab(command, {**os.environ, ENV: str(audit)}, str(notebooks))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -183,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("screen", help="print each audit's DPIA screening verdict and risk summary")
     p.add_argument("paths", nargs="+", metavar="PATH", help="audit folder(s)")
-    p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+    p.add_argument("--method", type=_method, default=None, metavar="METHOD",
+                   help="score risks with this method (`dpia vocab risk_methods` lists them)")
     p.set_defaults(func=_cmd_screen)
 
     p = sub.add_parser("analyse", help="read a privacy notice and report its transparency profile and findings")
@@ -197,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", default="reports", metavar="DIR", help="where to write the reports (default reports/)")
         p.add_argument("--format", default="html,pdf", metavar="LIST", help="html, pdf or html,pdf (default)")
         p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
-        p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+        p.add_argument("--method", type=_method, default=None, metavar="METHOD",
+                   help="score risks with this method (`dpia vocab risk_methods` lists them)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("report", help="run the DPIA report notebook on one audit; write the notebook, HTML and PDF")
@@ -226,8 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
     p.set_defaults(func=_cmd_new)
 
-    p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one")
+    p = sub.add_parser("walk", help="open JupyterLab on the walk notebooks (screening to risks) with AUDIT chosen for all")
+    p.add_argument("audit", metavar="AUDIT", help="the audit folder to work on")
+    p.add_argument("--port", type=int, default=None, help="JupyterLab's port (default: its own choice)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_cmd_walk)
+
+    p = sub.add_parser("vocab", help="list the vocabularies, or the codes of one with the dates each is in force")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="only the terms in force on this date, in that day's wording")
     p.set_defaults(func=_cmd_vocab)
     return parser
 

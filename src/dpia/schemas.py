@@ -8,7 +8,7 @@ silent, which validates with a warning so the gap stays visible.
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +16,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from . import vocab
+from . import durations, vocab
 from .vocab import NOT_STATED, split_codes
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 STATUSES = ["confirmed", "draft"]
 RISK_STATUSES = ["open", "mitigated", "accepted", "closed", "draft"]
-# A retention period names a number and a unit: "6 years", "90 days", "8 years after death".
-DURATION = re.compile(r"\b\d+(\.\d+)?\s*(day|week|month|year)s?\b", re.IGNORECASE)
 REQUIRED = {"min_value": 1}
 
 
@@ -43,9 +41,20 @@ def _codes(cell: str, name: str) -> set[str]:
     return {voc.resolve(c) or c for c in split_codes(cell)}
 
 
+def is_date_or_blank(cell: str) -> bool:
+    text = str(cell).strip()
+    if not text:
+        return True
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 def is_duration_or_not_stated(cell: str) -> bool:
     text = str(cell).strip()
-    return text.lower() == NOT_STATED or bool(DURATION.search(text))
+    return text.lower() == NOT_STATED or durations.find(text) is not None
 
 
 class Activities(pa.DataFrameModel):
@@ -60,9 +69,14 @@ class Activities(pa.DataFrameModel):
     sources: Series[str] = pa.Field(description="Where the data comes from: data_subjects or recipient_types codes.")
     art6_basis: Series[str] = pa.Field(str_length=REQUIRED, description="Art 6(1) basis codes such as 6(1)(b), or 'not stated'.")
     legitimate_interest: Series[str] = pa.Field(description="The interest pursued, where 6(1)(f) is relied on.")
+    annex1_condition: Series[str] | None = pa.Field(
+        description="Where 6(1)(ea) is relied on, the recognised legitimate interest: recognised_legitimate_interests codes, "
+                    "or 'not stated'.")
     art9_condition: Series[str] = pa.Field(description="Art 9(2) condition codes such as 9(2)(h), 'not stated', or blank.")
     schedule1_condition: Series[str] = pa.Field(description="DPA 2018 Sch 1 condition codes such as sch1.2, 'not stated', or blank.")
     techniques: Series[str] = pa.Field(description="Techniques that raise risk (cctv, scoring, chatbot...): techniques codes.")
+    adm_safeguards: Series[str] | None = pa.Field(
+        description="For a solely automated significant decision, the safeguards in place: adm_safeguards codes, or 'not stated'.")
     retention: Series[str] = pa.Field(str_length=REQUIRED, description="How long it is kept: a duration ('6 years') or 'not stated'.")
     evidence: Series[str] = pa.Field(str_length=REQUIRED, description="The notice's words this row comes from, quoted.")
     status: Series[str] = pa.Field(isin=STATUSES, description="confirmed, or draft while unreviewed.")
@@ -96,13 +110,23 @@ class Activities(pa.DataFrameModel):
     def _techniques(cls, cell: str) -> bool:
         return _known("techniques", cell)
 
+    @pa.check("annex1_condition", element_wise=True, name="codes:recognised_legitimate_interests")
+    def _annex1(cls, cell: str) -> bool:
+        return _known("recognised_legitimate_interests", cell, not_stated=True)
+
+    @pa.check("adm_safeguards", element_wise=True, name="codes:adm_safeguards")
+    def _adm(cls, cell: str) -> bool:
+        return _known("adm_safeguards", cell, not_stated=True)
+
     @pa.check("retention", element_wise=True, name="retention_is_duration_or_not_stated")
     def _retention(cls, cell: str) -> bool:
         return is_duration_or_not_stated(cell)
 
     @pa.dataframe_check(name="special_category_needs_art9")
     def _special_needs_art9(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~(df.special_categories.map(_has) & ~df.art9_condition.map(_has))
+        # Criminal offence data is Art 10 data: it needs a Schedule 1 condition, not an Art 9 one.
+        art9_data = df.special_categories.map(lambda c: bool(_codes(c, "special_categories") - {"criminal_offence"}))
+        return ~(art9_data & ~df.art9_condition.map(_has))
 
     @pa.dataframe_check(name="art9_condition_needs_schedule1")
     def _art9_needs_sch1(cls, df: pd.DataFrame) -> Series[bool]:
@@ -118,7 +142,8 @@ class Activities(pa.DataFrameModel):
 
     @pa.dataframe_check(name="legitimate_interests_needs_interest")
     def _li_needs_interest(cls, df: pd.DataFrame) -> Series[bool]:
-        relies = df.art6_basis.map(lambda c: "6(1)(f)" in _codes(c, "art6"))
+        stating = {t.code for t in vocab.get("art6") if t["states_interest"]}
+        relies = df.art6_basis.map(lambda c: bool(_codes(c, "art6") & stating))
         return ~(relies & ~df.legitimate_interest.map(_has))
 
     class Config:
@@ -177,6 +202,12 @@ class Risks(pa.DataFrameModel):
     residual_severity: Series[str] = pa.Field(description="Severity after measures.")
     owner: Series[str] = pa.Field(description="Who owns the risk.")
     status: Series[str] = pa.Field(isin=RISK_STATUSES, description="open, mitigated, accepted, closed, or draft.")
+    effect: Series[str] | None = pa.Field(description="The measures' effect on the risk: eliminated, reduced or accepted.")
+    measure_approved: Series[str] | None = pa.Field(description="Whether the measures are approved: yes or no.")
+    due: Series[str] | None = pa.Field(description="When the measures are due, YYYY-MM-DD.")
+    feared_event: Series[str] | None = pa.Field(
+        description="The feared event the risk concerns (CNIL): illegitimate_access, unwanted_modification or disappearance.")
+    risk_sources: Series[str] | None = pa.Field(description="Who or what could cause it: staff, hackers, processors, accidents...")
     notes: Series[str] | None = pa.Field(description="Auditor's notes.")
 
     @pa.check("likelihood", "residual_likelihood", element_wise=True, name="risk_level:likelihood")
@@ -186,6 +217,22 @@ class Risks(pa.DataFrameModel):
     @pa.check("severity", "residual_severity", element_wise=True, name="risk_level:severity")
     def _severity(cls, cell: str) -> bool:
         return cell.strip().lower() in _level_codes("severity")
+
+    @pa.check("effect", element_wise=True, name="codes:measure_effects")
+    def _effect(cls, cell: str) -> bool:
+        return _known("measure_effects", cell)
+
+    @pa.check("feared_event", element_wise=True, name="codes:feared_events")
+    def _feared(cls, cell: str) -> bool:
+        return _known("feared_events", cell)
+
+    @pa.check("measure_approved", element_wise=True, name="yes_no")
+    def _approved(cls, cell: str) -> bool:
+        return cell.strip().lower() in ("", "yes", "no")
+
+    @pa.check("due", element_wise=True, name="date")
+    def _due(cls, cell: str) -> bool:
+        return is_date_or_blank(cell)
 
     class Config:
         strict = True
@@ -221,6 +268,14 @@ CODE_COLUMNS = {
     "codes:schedule1": "schedule1", "codes:techniques": "techniques",
     "codes:recipient_types": "recipient_types", "codes:countries": "countries",
     "codes:transfer_mechanisms": "transfer_mechanisms",
+    "codes:recognised_legitimate_interests": "recognised_legitimate_interests", "codes:adm_safeguards": "adm_safeguards",
+    "codes:measure_effects": "measure_effects", "codes:feared_events": "feared_events",
+}
+# The columns whose codes must be in force on the audit date, and their vocabularies.
+DATED_COLUMNS: dict[str, dict[str, str]] = {
+    "activities.csv": {"art6_basis": "art6", "annex1_condition": "recognised_legitimate_interests", "art9_condition": "art9",
+                       "schedule1_condition": "schedule1", "adm_safeguards": "adm_safeguards"},
+    "flows.csv": {"mechanism": "transfer_mechanisms"},
 }
 
 
@@ -261,15 +316,66 @@ AUDIT_KEYS: dict[str, Key] = {
     "assessor": Key(str, True, "Who carried out the assessment."),
     "scope": Key(str, True, "What processing the DPIA covers."),
     "risk_method": Key(str, False, "ico (default) or cnil: the scale risks.csv uses.", choices="risk_methods"),
+    "desk_review": Key(bool, False, "true when the audit rests only on the published notice: the report is then a draft DPIA."),
+    "public_authority": Key(bool, False, "true if the controller is a public authority or body (DPA 2018 s.7): it cannot then "
+                            "rely on legitimate interests, 6(1)(f) or 6(1)(ea), for processing in performing its tasks."),
+    "appropriate_policy_document": Key(dict, False, "The appropriate policy document that Schedule 1 conditions need (DPA 2018 "
+                                       "Sch 1 Part 4): {exists: true/false, where: link or location, reviewed: YYYY-MM-DD}."),
+    "complaints": Key(dict, False, "How the controller takes complaints (DPA 2018 s.164A, from 19 June 2026): {form: true/false, "
+                      "acknowledge_days: number, respond: true/false, ico_route: true/false, evidence: the notice's words}."),
     "screening": Key(dict, False, "Answers to screening questions the inventory cannot show: criterion code -> "
                      "true/false, or {answer: true/false, reason: text}."),
+    "document": Key(dict, False, "The DPIA as a document: {version, author, change_log: [{version, date, by, change}]}."),
+    "controller": Key(dict, False, "The controller beyond its name: {dpo, ico_registration, address}."),
+    "aims": Key(str, False, "ICO step 1: what the project aims to achieve and what processing it involves."),
+    "nature": Key(dict, False, "ICO step 2, nature: {lifecycle, systems}."),
+    "scale": Key(dict, False, "ICO step 2, scope: {volume, frequency, individuals, geography}."),
+    "context": Key(dict, False, "ICO step 2, context: {relationship, control, expectations, vulnerable, prior_concerns, "
+                   "novelty, public_concern, codes}."),
+    "purposes": Key(dict, False, "ICO step 2, purposes: {intended_effect, benefits}."),
+    "consultation_plan": Key(dict, False, "ICO step 3: {individuals, internal, processors, experts}: who is consulted, "
+                             "when and how, or why not."),
     "consultation": Key(list, False, "Who was consulted: a list of {with, date, summary}."),
-    "dpo_advice": Key((dict, type(None)), False, "The DPO's advice: {by, date, advice, accepted}."),
-    "sign_off": Key((list, type(None)), False, "Approvals: a list of {name, role, date, decision}."),
+    "necessity": Key(dict, False, "ICO step 4: {achieves_purpose, less_intrusive, function_creep, quality_minimisation, "
+                     "rights, processors, legitimate_interests_assessment}."),
+    "dpo_advice": Key((dict, type(None)), False, "The DPO's advice: {by, date, advice, accepted, reason (if overruled)}."),
+    "sign_off": Key((list, type(None)), False, "ICO step 7 approvals: a list of {item, name, role, date, decision}, item "
+                    "being measures, residual_risks or consultation_responses."),
+    "review": Key(dict, False, "Who keeps the DPIA under review, and when next: {by, next_date}."),
+}
+# The sub-keys of audit.yaml's narrative sections (the ICO template's questions); each holds text, or
+# 'not stated' where the provider does not say. What is missing shows in the report as a blank to fill.
+TEMPLATE_SECTIONS: dict[str, dict[str, str]] = {
+    "controller": {"dpo": "the DPO's name or title, or 'none designated'", "ico_registration": "the ICO registration number",
+                   "address": "the controller's address"},
+    "nature": {"lifecycle": "how the data is collected, used, stored and deleted",
+               "systems": "the systems and services the data is held in"},
+    "scale": {"volume": "how much data", "frequency": "how often it is collected and used",
+              "individuals": "how many people are affected", "geography": "the geographical area"},
+    "context": {"relationship": "the relationship with the people", "control": "how much control they have",
+                "expectations": "whether they would expect this use", "vulnerable": "children or vulnerable groups among them",
+                "prior_concerns": "prior concerns or security flaws", "novelty": "what is novel, and the state of the technology",
+                "public_concern": "current issues of public concern", "codes": "codes of conduct or certification (the DSPT)"},
+    "purposes": {"intended_effect": "what it should achieve, and its effect on people", "benefits": "its benefits"},
+    "consultation_plan": {"individuals": "when and how people's views are sought, or why not",
+                          "internal": "who within the organisation is involved", "processors": "whether processors help",
+                          "experts": "security or other experts consulted"},
+    "necessity": {"achieves_purpose": "whether it achieves the purpose", "less_intrusive": "a less intrusive way",
+                  "function_creep": "how function creep is prevented",
+                  "quality_minimisation": "how data quality and minimisation are ensured",
+                  "rights": "how rights requests are handled in practice", "processors": "Art 28 contracts with processors",
+                  "legitimate_interests_assessment": "the purpose, necessity and balancing tests of legitimate interests"},
+    "review": {"by": "who keeps the DPIA under review", "next_date": "the next review, YYYY-MM-DD"},
+    "document": {"version": "the document's version", "author": "who wrote it", "change_log": "a list of {version, date, by, change}"},
 }
 CONSULTATION_KEYS = ("with", "date", "summary")
 DPO_KEYS = ("by", "date", "advice")
 SIGN_OFF_KEYS = ("name", "role", "date", "decision")
+SIGN_OFF_ITEMS = {"measures": "Measures approved by", "residual_risks": "Residual risks approved by",
+                  "consultation_responses": "Consultation responses reviewed by"}
+CHANGE_KEYS = ("version", "date", "by", "change")
+POLICY_DOCUMENT_KEYS = {"exists": bool, "where": str, "reviewed": str}
+COMPLAINT_KEYS = {"form": bool, "acknowledge_days": int, "respond": bool, "ico_route": bool, "evidence": str, "notes": str}
 
 
 def as_text(value: Any) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .. import vocab
 from ..errors import VocabularyError
 from ..vocab import read_yaml
 from . import lowercase
@@ -197,7 +196,7 @@ def _at(path: str, key: Any) -> str:
 def _known(known: tuple[str, ...] | str | None) -> tuple[str, ...] | None:
     if known is None or isinstance(known, tuple):
         return known
-    return tuple(vocab.get(known).codes())
+    return tuple(str(entry["code"]) for entry in read_yaml(known)["entries"])  # the raw file, as for countries
 
 
 # ---- the rule set ---------------------------------------------------------------------------
@@ -289,10 +288,14 @@ class RuleSet:
     def _countries(self) -> tuple[Rx, dict[str, str]]:
         """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
         names: dict[str, str] = {}
-        for term in vocab.get("countries"):
-            names[term.label] = term.code
-            if "," in term.label:  # "Korea, Republic of" -> also "Korea"
-                names[term.label.split(",")[0]] = term.code
+        # The raw file, not vocab.get: analysing a notice needs no other vocabulary, nor their checks.
+        for term in read_yaml("countries")["entries"]:
+            label, code = term["label"], term["code"]
+            if code == "EU":  # the EU's institutions are a transfer destination, not a country a notice names
+                continue
+            names[label] = code
+            if "," in label:  # "Korea, Republic of" -> also "Korea"
+                names[label.split(",")[0]] = code
         names.update(self._take("transfers.country_aliases"))
         for uk in self._take("transfers.not_foreign"):
             names.pop(uk, None)
