@@ -107,13 +107,17 @@ def element(doc: Document, rule: ElementRule) -> Element:
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 
 
+STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state who the controller is
+
+
 def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
     """The controller named: a sentence calling it the controller ranks first, then the sentence
     where the organisation's name was found, then other mentions."""
     ranks = {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = tier(doc, rule.patterns, index)
-        ranks[index] = position if position == 0 else position + 1
+        # naming the controller or its responsibility first, the organisation's own sentence next
+        ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
     for index in org_segments:
         ranks.setdefault(index, 1)
     return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
@@ -322,8 +326,9 @@ def transfers(doc: Document) -> Transfers:
     verbs = rs.rx("transfers.transfer_verbs")
     uk_only_pattern = rs.rx("transfers.uk_only")
     uk_only = doc.hits(uk_only_pattern, masked=True)
+    items = doc.segs.items
     outside = [i for i in doc.hits(rs.rx("transfers.outside"), masked=True)
-               if doc.says(verbs, i) and i not in uk_only]
+               if items[i].kind != "heading" and doc.says(verbs, i) and i not in uk_only]
     absolute = rs.rx("transfers.absolute")
     absolute_uk = [i for i in uk_only if doc.says(absolute, i)]
     mechanisms: dict[str, list[int]] = {}
