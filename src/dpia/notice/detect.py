@@ -67,9 +67,17 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     reachable = set(doc.hits(contact_rule.any))
     items = doc.segs.items
 
+    def addressed(i: int) -> bool:
+        """"Data Protection Officer" over the lines of an address: the block names the DPO's contact."""
+        block = [j for j in range(i + 1, min(i + 6, len(items))) if doc.block_start(j) == doc.block_start(i)]
+        return bool(block) and any(j in reachable for j in block)
+
     def key(i: int) -> tuple[int, bool, int]:
-        tier = 0 if i in reachable else 1 if any(j in reachable for j in range(i + 1, min(i + 3, len(items)))) else 2
-        return tier, items[i].kind == "heading", i
+        if i in reachable or addressed(i):
+            tier = 0
+        else:
+            tier = 1 if any(j in reachable for j in range(i + 1, min(i + 3, len(items)))) else 2
+        return tier, items[i].kind == "heading" and not addressed(i), i
 
     ranked = sorted(set(named), key=key)
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
