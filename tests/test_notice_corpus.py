@@ -19,8 +19,9 @@ HOLDOUT = Path(__file__).parent / "notices" / "HOLDOUT.md"
 # The targets, on the developed-on part.
 TARGETS = {"elements": 0.97, "findings": 0.95, "art6": 0.95, "special_categories": 0.95}
 ACCURACY = {"evidence": 0.95, "last_updated": 0.95, "transfer_status": 0.95, "retention_status": 0.95}
-# On the held-back part: floors a little under the score measured when the rules were finished.
-HELD_BACK = {"elements": 0.95, "findings": 0.90}
+# On the held-back part: floors a little under the scores measured when the rules were finished and
+# before any held-back miss was read (0.914 and 0.912, HOLDOUT.md); it has been read since.
+HELD_BACK = {"elements": 0.90, "findings": 0.90, "art6": 0.75}
 
 pytestmark = pytest.mark.skipif(not (CORPUS / "labels").is_dir() or not SCORER.exists(),
                                 reason="../shared/corpus is not beside this checkout")
