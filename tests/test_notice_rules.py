@@ -62,7 +62,8 @@ def test_every_rule_in_the_yaml_is_used_by_a_detector():
                  "6(1)(e) Contract. Consent (Art. 6(1)(a)).",
                  "We rely on legitimate interests, which include:\n• direct marketing by email\n"
                  "We score you to decide your care. Data stays in the UK. We keep records for 8 years."):
-        analyse(text, audit_date="2026-12-02")
+        profile = analyse(text, audit_date="2026-12-02")
+        assert profile.subjects is not None and profile.recipient_types is not None  # read when first asked for
     unused = rs.paths() - rs.used
     assert not unused, sorted(unused)
 

@@ -42,7 +42,7 @@ class Document:
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
         self._aboves: dict[int, int] = {}
-        self._framed_by: dict[int, list[int]] | None = None
+        self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
         self._low: str | None = None
 
     @property
@@ -154,27 +154,20 @@ class Document:
 
     def under(self, pattern: Rx) -> list[int]:
         """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
-        if self._framed_by is None:
-            self._framed_by = {}
-            above = self._above
-            for index, seg in enumerate(self.segs.items):
-                for frame in {seg.heading, seg.lead, above(seg.heading)}:
-                    if frame >= 0:
-                        self._framed_by.setdefault(frame, []).append(index)
-        found: set[int] = set()
-        for frame, framed in self._framed_by.items():
-            if self.may_match(pattern, frame) and self.says(pattern, frame):
-                found.update(framed)
-        return sorted(found)
+        if self._frames is None:
+            items, above = self.segs.items, self._above
+            heads = [seg.heading for seg in items]
+            self._frames = (heads, [seg.lead for seg in items], [above(h) for h in heads],
+                            sorted({h for h in heads if h >= 0} | {seg.lead for seg in items if seg.lead >= 0}))
+        heads, leads, aboves, frames = self._frames
+        matching = {j for j in frames if self.may_match(pattern, j) and self.says(pattern, j)}
+        if not matching:
+            return []
+        return [i for i in range(len(heads)) if heads[i] in matching or leads[i] in matching or aboves[i] in matching]
 
     def in_context_all(self, pattern: Rx) -> list[int]:
         """Every segment that ``pattern`` (a scanned one) matches, or whose framing it matches."""
-        matching = self._matching(pattern)
-        self.under(pattern)  # builds the framing index
-        found = set(matching)
-        for frame in matching:
-            found.update(self._framed_by.get(frame, ()))
-        return sorted(found)
+        return sorted(set(self._matching(pattern)) | set(self.under(pattern)))
 
     def _matching(self, pattern: Rx) -> set[int]:
         found = self._matched.get(pattern)
@@ -335,9 +328,23 @@ class Document:
             end = start
             while end < len(order) and keys[order[end]] == group:
                 end += 1
-            out += sorted(order[start:end], key=lambda index: (rank(index), index))
+            out += self._by_rank(order[start:end], rank, None if limit is None else limit - len(out))
             start = end
         return out
+
+    @staticmethod
+    def _by_rank(group: list[int], rank: Callable[[int], int], wanted: int | None) -> list[int]:
+        """The group ordered by rank, then position; once ``wanted`` of the best rank (0) are found
+        in order, no other needs ranking."""
+        ranks: dict[int, int] = {}
+        best = 0
+        for index in group:
+            ranks[index] = rank(index)
+            best += ranks[index] == 0
+            if wanted is not None and best >= wanted:
+                break
+        chosen = sorted(ranks, key=lambda index: (ranks[index], index))
+        return chosen if len(ranks) == len(group) else chosen[:wanted]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
         """The first ``limit`` segments as evidence, in the order given (findings point at them)."""

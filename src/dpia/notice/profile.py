@@ -38,9 +38,31 @@ class NoticeProfile:
     legitimate_interests_relied_on: bool = False
     consent_relied_on: bool = False
     all_data_from_person: bool = False
-    # Beyond the contract: what `dpia new` drafts an audit from.
-    subjects: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
-    recipient_types: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
+    # Beyond the contract: what `dpia new` drafts an audit from, read from the document when first asked for.
+    _doc: Document | None = field(default=None, repr=False, compare=False)
+    _groups: dict[str, dict[str, list[Evidence]]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def subjects(self) -> dict[str, list[Evidence]]:
+        """Groups of people the notice describes (data_subjects codes) and where."""
+        if "subjects" not in self._groups:
+            doc = self._doc
+            self._groups["subjects"] = {} if doc is None else {
+                k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "data_subjects").items()}
+        return self._groups["subjects"]
+
+    @property
+    def recipient_types(self) -> dict[str, list[Evidence]]:
+        """Kinds of recipient (recipient_types codes) named in sentences about sharing, and where."""
+        if "recipients" not in self._groups:
+            doc = self._doc
+            found: dict[str, list[Evidence]] = {}
+            if doc is not None:
+                sharing = set(doc.hits(doc.rules.elements["recipients"].any))
+                sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
+                found = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "recipients", sorted(sharing)).items()}
+            self._groups["recipients"] = found
+        return self._groups["recipients"]
 
     def to_dict(self) -> dict:
         """Exactly the contract's object."""
@@ -148,11 +170,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         consent_relied_on="a" in bases.art6 or "a" in bases.art9,
         all_data_from_person=bool(doc.hits(doc.rules.rx("evidence.only_from_person"))),
     )
-    profile.subjects = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "data_subjects").items()}
-    sharing = set(doc.hits(element_rules["recipients"].any))
-    sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
-    sharing = sorted(sharing)
-    profile.recipient_types = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "recipients", sharing).items()}
+    profile._doc = doc
     profile.findings = raise_all(Context(doc, profile, bases, special, transfers, adm_segments, updated,
                                          updated_evidence, audit, obfuscated))
     return profile
