@@ -83,14 +83,6 @@ def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
     return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
 
 
-def tier(doc: Document, patterns: tuple, index: int) -> int:
-    """The position of the first of the patterns that matches the segment (its rank as evidence)."""
-    for position, pattern in enumerate(patterns):
-        if doc.says(pattern, index):
-            return position
-    return len(patterns)
-
-
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
     """Segments matching the element's contextual patterns under a heading or lead-in that
     matches its context ("- Arrange your visits" under "How we use your information")."""
@@ -110,7 +102,7 @@ def element(doc: Document, rule: ElementRule) -> Element:
     found = set(hits)
 
     def rank(index: int) -> int:
-        return tier(doc, rule.patterns, index) if index in found else listed[index]
+        return doc.which(rule.any, index) if index in found else listed[index]
 
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 
@@ -123,7 +115,7 @@ def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Eleme
     where the organisation's name was found, then other mentions."""
     ranks = {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
-        position = tier(doc, rule.patterns, index)
+        position = doc.which(rule.any, index)
         # naming the controller or its responsibility first, the organisation's own sentence next
         ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
     for index in org_segments:

@@ -44,6 +44,7 @@ class Document:
         self._aboves: dict[int, int] = {}
         self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
         self._low: str | None = None
+        self._which: dict[Rx, dict[int, int]] = {}  # alternation -> segment -> which of its patterns matched
 
     @property
     def without_urls(self) -> str:
@@ -263,10 +264,14 @@ class Document:
         else:
             haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         items, found = self.segs.items, []
+        which = self._which.setdefault(pattern, {}) if pattern.parts else None
         for index in candidates:
             seg = items[index]
-            if search(haystack, seg.start, seg.end) is None:
+            match = search(haystack, seg.start, seg.end)
+            if match is None:
                 continue
+            if which is not None:
+                which[index] = match.lastindex - 1
             if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
@@ -316,11 +321,12 @@ class Document:
             outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
             return penalty, outside, index
 
-        order = sorted(indices, key=key)
+        full = {index: key(index) for index in indices}
+        order = sorted(indices, key=full.__getitem__)
         if not tiers:
             return order
         rank = tiers if callable(tiers) else tiers.get
-        keys = {index: key(index)[:2] for index in order}
+        keys = {index: full[index][:2] for index in order}
         out: list[int] = []
         start = 0
         while start < len(order) and (limit is None or len(out) < limit):
@@ -345,6 +351,11 @@ class Document:
                 break
         chosen = sorted(ranks, key=lambda index: (ranks[index], index))
         return chosen if len(ranks) == len(group) else chosen[:wanted]
+
+    def which(self, pattern: Rx, index: int) -> int:
+        """Which of an alternation's patterns matched segment ``index``: the first at the leftmost
+        match, a sentence's strongest statement of the element as the patterns are ordered."""
+        return self._which[pattern][index]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
         """The first ``limit`` segments as evidence, in the order given (findings point at them)."""

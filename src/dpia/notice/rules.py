@@ -240,7 +240,11 @@ class RuleSet:
         if not patterns:
             self._rx[path] = None
             return
-        regex = compile_pattern(_join(patterns), kind.flags, where)
+        if path.startswith("elements.") and path.endswith(".patterns"):
+            # one group per pattern: the alternation's match tells which pattern met the sentence
+            regex = compile_pattern("|".join(f"({p})" for p in patterns), kind.flags, where)
+        else:
+            regex = compile_pattern(_join(patterns), kind.flags, where)
         if path.startswith("elements.") and path.endswith(".patterns"):
             # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
             parts = tuple(self._make(compile_pattern(p, kind.flags, where), False) for p in patterns)
