@@ -205,7 +205,8 @@ def _meta_problems(audit: Audit) -> list[Problem]:
         if key == "audit_date":
             value = schemas.as_text(value)
             try:
-                dt.date.fromisoformat(value)
+                if dt.date.fromisoformat(value) < vocab.first_day():
+                    problem(key, vocab.before_the_law(dt.date.fromisoformat(value)))
             except ValueError:
                 problem(key, f"audit_date {value!r} is not a date; write it as YYYY-MM-DD")
             continue
@@ -372,6 +373,8 @@ def _check_message(check: str, column: str, value: str, table: str, frame: pd.Da
                 vocab.lookup(names[0], code)
             except vocab.UnknownCodeError as exc:
                 return str(exc)
+        if len(vocab.split_codes(value)) == 1 and value.strip().lower() == vocab.NOT_STATED:
+            return f"{column} does not take 'not stated': leave it blank where there is none"
         return f"{column} takes one code, not a list: {value!r}"
     if check.startswith("str_length"):
         return f"{column} is empty; {_description(table, column)}"

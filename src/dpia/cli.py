@@ -66,7 +66,11 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
         return 0
     voc = vocab.get(args.name)
     if args.on:
-        for term in vocab.in_force(args.name, _date(args.on)):
+        terms = vocab.in_force(args.name, _date(args.on))
+        if not len(terms):
+            print(f"no {args.name} term is in force on {args.on} (the workbench applies the law from "
+                  f"{vocab.first_day().isoformat()})")
+        for term in terms:
             print(f"{term.code:24s} {term.label}")
         return 0
     for versions in voc.versions.values():

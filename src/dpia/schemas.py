@@ -176,7 +176,7 @@ class Flows(pa.DataFrameModel):
 
     @pa.check("mechanism", element_wise=True, name="codes:transfer_mechanisms")
     def _mechanism(cls, cell: str) -> bool:
-        return _known("transfer_mechanisms", cell, not_stated=True)
+        return _known("transfer_mechanisms", cell, not_stated=True) and len(split_codes(cell)) <= 1
 
     class Config:
         strict = True
@@ -250,8 +250,8 @@ ROW_RULES: dict[str, tuple[str, str]] = {
         "art9_condition", "special category data needs an Art 9(2) condition: give its code "
         "(e.g. 9(2)(h)) or write 'not stated' if the notice gives none"),
     "art9_condition_needs_schedule1": (
-        "schedule1_condition", "Art 9(2)(b), (g), (h), (i) and (j) need a DPA 2018 Schedule 1 condition: "
-        "give its code (e.g. sch1.2 for health or social care) or write 'not stated'"),
+        "schedule1_condition", "this Art 9(2) condition needs a DPA 2018 Schedule 1 condition that completes it (DPA 2018 "
+        "s.10(2)-(3)): give its code (e.g. sch1.2 for health or social care) or write 'not stated'"),
     "criminal_offence_needs_schedule1": (
         "schedule1_condition", "criminal offence data (Art 10) needs a DPA 2018 Schedule 1 condition: "
         "give its code or write 'not stated'"),

@@ -54,9 +54,12 @@ FIELDS = {
         _f("sources", "Sources", "many", "sources"),
         _f("art6_basis", "Article 6 lawful basis", "many", "art6", True),
         _f("legitimate_interest", "Legitimate interest", "text"),
+        _f("annex1_condition", "Recognised legitimate interest (Annex 1)", "many", "recognised_legitimate_interests", True),
         _f("art9_condition", "Article 9 condition", "many", "art9", True),
         _f("schedule1_condition", "Schedule 1 condition", "many", "schedule1", True),
-        _f("techniques", "Risky techniques", "many", "techniques"), _f("retention", "Retention", "text"),
+        _f("techniques", "Risky techniques", "many", "techniques"),
+        _f("adm_safeguards", "Safeguards for automated decisions", "many", "adm_safeguards", True),
+        _f("retention", "Retention", "text"),
         _f("evidence", "Evidence from the notice", "area"), _f("status", "Status", "one", "status"), NOTES],
     "flows.csv": [
         _f("flow_id", "Flow ID", "text"), _f("activity_id", "Activity", "one", "activities"),
@@ -69,8 +72,11 @@ FIELDS = {
         _f("description", "Source of risk and harm", "area"), _f("activity_ids", "Activities", "many", "activities"),
         _f("likelihood", "Likelihood", "one", "likelihood"), _f("severity", "Severity", "one", "severity"),
         _f("measures", "Measures", "area"), _f("residual_likelihood", "Likelihood after measures", "one", "likelihood"),
-        _f("residual_severity", "Severity after measures", "one", "severity"), _f("owner", "Owner", "text"),
-        _f("status", "Status", "one", "status"), NOTES],
+        _f("residual_severity", "Severity after measures", "one", "severity"),
+        _f("effect", "Effect of the measures", "one", "measure_effects"),
+        _f("measure_approved", "Measures approved", "one", "yes_no"), _f("owner", "Owner", "text"),
+        _f("due", "Due (YYYY-MM-DD)", "text"), _f("feared_event", "Feared event (CNIL)", "one", "feared_events"),
+        _f("risk_sources", "Risk sources", "text"), _f("status", "Status", "one", "status"), NOTES],
 }
 LABELS = {t: {s.column: s.label for s in specs} for t, specs in FIELDS.items()}
 TABLE_NAMES = {"activities.csv": "Activity", "flows.csv": "Flow", "risks.csv": "Risk", "audit.yaml": "Audit details"}
@@ -214,6 +220,8 @@ def _choices(editor: AuditEditor, table: str, spec: FieldSpec) -> list[tuple[str
         choices = [(f"{a} {n}", a) for a, n in zip(editor.ids("activities.csv"), names)]
     elif spec.options == "status":
         choices = [(s, s) for s in (schemas.RISK_STATUSES if table == "risks.csv" else schemas.STATUSES)]
+    elif spec.options == "yes_no":
+        choices = [("yes", "yes"), ("no", "no")]
     elif spec.options in ("likelihood", "severity"):
         method = editor.audit.risk_method if vocab.get("risk_methods").resolve(editor.audit.risk_method) else "ico"
         choices = [(level, level) for level in risk.scale(method, spec.options)]
@@ -224,8 +232,7 @@ def _choices(editor: AuditEditor, table: str, spec: FieldSpec) -> list[tuple[str
         choices = [(t.label, t.code) for t in [t for t in terms if t.code == transfers.UK] +
                    [t for t in terms if t.code != transfers.UK]]
     else:
-        choices = [(f"{t.code} {t.label}" if t.code[0].isdigit() or t.code.startswith("sch1") else t.label, t.code)
-                   for t in editor.vocabulary(spec.options)]
+        choices = [(vocab.cited(t), t.code) for t in editor.vocabulary(spec.options)]
     if spec.not_stated:
         choices.append((NOT_STATED, NOT_STATED))
     if spec.kind == "one" and spec.column == "mechanism":

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import risk, transfers, vocab
-from ..audit import Audit, load
+from ..audit import Audit, load, validate
 from ..errors import AuditInvalid
 from ..notice import NoticeProfile, analyse, read_notice
 from ..screening import Screening, screen
@@ -104,11 +104,12 @@ class Header:
 def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None) -> DpiaReport:
     """Everything the DPIA report shows, computed from one audit folder. Invalid audits raise AuditInvalid."""
     audit = load(audit_path)
+    if audit_date:  # judge everything, the law included, as of the date asked for
+        audit.meta["audit_date"] = str(audit_date)
+        audit.problems = validate(audit)
     if not audit.valid:
         raise AuditInvalid(audit.errors)
-    date = str(audit_date or audit.meta.get("audit_date") or dt.date.today().isoformat())
-    if audit_date:
-        audit.meta["audit_date"] = date  # judge everything, the law included, as of the date asked for
+    date = str(audit.meta.get("audit_date") or dt.date.today().isoformat())
     method = risk_method or audit.risk_method
     vocab.lookup("risk_methods", method)
     notice = read_notice(audit.notice_path())

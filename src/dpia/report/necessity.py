@@ -41,7 +41,7 @@ def necessity(r: DpiaReport) -> Section:
     parts += [Heading("Purpose, minimisation and rights"),
               Questions([questions[c] for c in ("s4.achieves_purpose", "s4.less_intrusive", "s4.function_creep",
                                                 "s4.quality_minimisation", "s4.rights")], name="proportionality"),
-              Text(f"Purpose limitation: data is used only for the purposes listed in section 2. "
+              Text(f"Purpose limitation: any use beyond the purposes in section 2 must meet the law of the audit date. "
                    f"{purpose.get('compatibility_test').description}"
                    + "".join(f" {t.label}: {t.description}" for t in purpose if t.code != "compatibility_test"),
                    name="purpose_limitation")]

@@ -57,8 +57,8 @@ def _from_audit(meta: dict, path: str) -> str | None:
         value = value.get(key) if isinstance(value, dict) else None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = as_text(value).strip()
-    return SILENT if text.lower() == NOT_STATED else text
+    text = " ".join(as_text(value).split())
+    return SILENT if text.lower() == NOT_STATED else text[:1].upper() + text[1:]
 
 
 def answers(report: DpiaReport) -> list[Answer]:
