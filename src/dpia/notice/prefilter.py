@@ -9,8 +9,8 @@ sentences only, so the results are exactly those of ``re``.
 ``build(patterns)`` compiles the automata for one rule set (rules.RuleSet) once. Compiling
 takes a few seconds, so the automata are kept in a cache directory (``$DPIA_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/dpia``, else ``~/.cache/dpia``) under a hash of everything that can make a
-saved automaton wrong or unloadable: the patterns, the binding's version, the Hyperscan library
-it was built with, and the CPU. Files not used for a month are pruned. A cache that cannot be
+saved automaton wrong or unloadable: the patterns as written, the rewriting code (superset.py),
+the binding's version, the Hyperscan library it was built with, and the CPU. Files not used for a month are pruned. A cache that cannot be
 read or written only costs that compile.
 """
 
@@ -87,17 +87,8 @@ class Prefilter:
     """The automata for one list of patterns; a pattern's index in that list is its id."""
 
     def __init__(self, patterns: list[re.Pattern]):
-        keys: list[tuple[bytes, int]] = []
-        index: dict[tuple[bytes, int], int] = {}
-        self.slot: list[int] = []  # pattern id -> its automaton id (equal rewrites share one)
-        for regex in patterns:
-            key = translate(regex)
-            if key not in index:
-                index[key] = len(keys)
-                keys.append(key)
-            self.slot.append(index[key])
-        self.count = len(keys)
-        self.every, self.once, self.refused = _cached(keys)
+        self.every, self.once, self.refused, self.slot = _cached(patterns)  # slot: pattern id -> automaton id
+        self.count = len(set(self.slot))
         self.every_scratch, self.once_scratch = hyperscan.Scratch(self.every), hyperscan.Scratch(self.once)
 
     def candidates(self, text: str, starts: list[int]) -> list[list[int] | None]:
@@ -170,29 +161,57 @@ def _build(patterns: list[tuple[bytes, int]], ids: list[int], flag: int) -> hype
     return db
 
 
-def _cached(patterns: list[tuple[bytes, int]]) -> tuple[hyperscan.Database, hyperscan.Database, frozenset[int]]:
-    digest = hashlib.sha256(repr((environment(), patterns)).encode()).hexdigest()[:24]
+def _rewrites(patterns: list[re.Pattern]) -> tuple[list[tuple[bytes, int]], list[int]]:
+    """The distinct rewrites for Hyperscan, and for each pattern the index of its rewrite."""
+    keys: list[tuple[bytes, int]] = []
+    index: dict[tuple[bytes, int], int] = {}
+    slot = []
+    for regex in patterns:
+        key = translate(regex)
+        if key not in index:
+            index[key] = len(keys)
+            keys.append(key)
+        slot.append(index[key])
+    return keys, slot
+
+
+@cache
+def _rewriter() -> str:
+    """The rewriting code itself (superset.py): a change to it changes every rewrite."""
+    return hashlib.sha256(Path(rewrite.__code__.co_filename).read_bytes()).hexdigest()
+
+
+def _cached(patterns: list[re.Pattern]) -> tuple[hyperscan.Database, hyperscan.Database, frozenset[int], list[int]]:
+    # Keyed on the patterns as written, so a start from the cache skips rewriting them.
+    source = [(p.pattern, p.flags) for p in patterns]
+    digest = hashlib.sha256(repr((environment(), _rewriter(), source)).encode()).hexdigest()[:24]
     folder = cache_dir()
     path = folder / f"{CACHE_PREFIX}{digest}.hsdb"
     try:
-        refused_line, size, blob = path.read_bytes().split(b"\n", 2)
+        refused_line, slot_line, size, blob = path.read_bytes().split(b"\n", 3)
         refused = frozenset(int(i) for i in refused_line.split())
+        slot = [int(i) for i in slot_line.split()]
         every, once = (hyperscan.loadb(part, hyperscan.HS_MODE_BLOCK) for part in (blob[:int(size)], blob[int(size):]))
+        if len(slot) != len(patterns):
+            raise ValueError("the cached automaton is for another rule set")
         _touch(path)
-        return every, once, refused
+        return every, once, refused, slot
     except (OSError, ValueError, hyperscan.error):
         pass
-    every, refused = _compile(patterns)
-    once, _ = _compile([(p, f) if i not in refused else (p, -1) for i, (p, f) in enumerate(patterns)],
+    keys, slot = _rewrites(patterns)
+    every, refused = _compile(keys)
+    once, _ = _compile([(p, f) if i not in refused else (p, -1) for i, (p, f) in enumerate(keys)],
                        hyperscan.HS_FLAG_SINGLEMATCH)
     blobs = [hyperscan.dumpb(every), hyperscan.dumpb(once)]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, b"%s\n%d\n" % (" ".join(map(str, sorted(refused))).encode(), len(blobs[0])) + b"".join(blobs))
+        header = b"%s\n%s\n%d\n" % (" ".join(map(str, sorted(refused))).encode(), " ".join(map(str, slot)).encode(),
+                                    len(blobs[0]))
+        write_atomic(path, header + b"".join(blobs))
         prune(folder, keep=path)
     except OSError:
         pass
-    return every, once, refused
+    return every, once, refused, slot
 
 
 def _touch(path: Path) -> None:
