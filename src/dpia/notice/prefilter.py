@@ -98,21 +98,25 @@ class Prefilter:
         found: list[list[int] | None] = [[] for _ in range(self.count)]
         unordered: set[int] = set()
         budget = CALLBACKS_PER_SEGMENT * len(starts) + 10_000
+        ids: list[int] = []
+        ends: list[int] = []
+        add_id, add_end = ids.append, ends.append
 
         def report(pattern: int, start: int, end: int, flags: int, context) -> bool:
-            nonlocal budget
-            segment = bisect_right(starts, end - 1) - 1
-            segments = found[pattern]
-            if not segments or segments[-1] < segment:
-                segments.append(segment)
-            elif segments[-1] > segment:  # Hyperscan reports in order of end offset; this is insurance
-                segments.append(segment)
-                unordered.add(pattern)
-            budget -= 1
-            return budget < 0
+            add_id(pattern)  # the least work per report: they come by the hundred
+            add_end(end)
+            return len(ids) > budget
 
         try:
             self.every.scan(encoded, match_event_handler=report, scratch=self.every_scratch)
+            for pattern, end in zip(ids, ends):
+                segment = bisect_right(starts, end - 1) - 1
+                segments = found[pattern]
+                if not segments or segments[-1] < segment:
+                    segments.append(segment)
+                elif segments[-1] > segment:  # Hyperscan reports in order of end offset; this is insurance
+                    segments.append(segment)
+                    unordered.add(pattern)
         except hyperscan.ScanTerminated:
             # Repetitive text floods the scan with reports. Ask only which patterns match at all,
             # and search those in every segment.
