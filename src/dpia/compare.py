@@ -281,7 +281,9 @@ def sections(comparison: Comparison) -> list[Section]:
                              + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert"))
     out = [Section(1, "providers", "Providers compared", intro)]
     score = [Text("Transparency score = the share of applicable Article 13/14 elements the notice contains: elements present "
-                  "÷ elements applicable (legitimate interests count only where a provider relies on them). "
+                  "÷ elements applicable (legitimate interests and withdrawal of consent count only where a provider "
+                  "relies on them, complaints to the provider from 19 June 2026, sources of data unless all data comes "
+                  "from the person; cookies fall under PECR and are not counted). "
                   "Providers are ranked by it, highest first.", "note"),
              Table(c.scores, widths=[46, 12, 14, 14, 14], scroll=True)]
     out.append(Section(2, "transparency", "Transparency score and ranking", score))
