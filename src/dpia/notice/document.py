@@ -318,7 +318,7 @@ class Document:
                 penalty = 1
             else:
                 penalty = not short and text.count(" ", seg.start, seg.end) < 3
-            outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
+            outside = 0 if section is None or self.framed(section, index) or self.framed(section, self.block_start(index)) else 1
             return penalty, outside, index
 
         full = {index: key(index) for index in indices}
@@ -355,6 +355,9 @@ class Document:
     def which(self, pattern: Rx, index: int) -> int:
         """Which of an alternation's patterns matched segment ``index``: the first at the leftmost
         match, a sentence's strongest statement of the element as the patterns are ordered."""
+        for position, part in enumerate(pattern.parts):
+            if self.may_match(part, index) and self.says(part, index):
+                return position
         return self._which[pattern][index]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
