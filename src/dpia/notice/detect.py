@@ -92,6 +92,7 @@ def contextual(doc: Document, rule: ElementRule) -> list[int]:
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
+    mention = doc.rules.rx("evidence.mention")
     hits = doc.hits(rule.any, exclude=rule.exclude)
     listed: dict[int, int] = {}
     if rule.contextual is not None:
@@ -100,9 +101,16 @@ def element(doc: Document, rule: ElementRule) -> Element:
     if not hits and not listed:
         return Element(False)
     found = set(hits)
+    after = len(rule.patterns) + 1
 
     def rank(index: int) -> int:
-        return doc.which(rule.any, index) if index in found else listed[index]
+        if index not in found:
+            return listed[index]
+        position = doc.which(rule.any, index)
+        seg = doc.segs.items[index]
+        match = rule.patterns[position].search(doc.text, seg.start, seg.end)
+        # a mention of the element ranks after every statement of it
+        return position + after if doc.found(mention, seg.start, match.start()) else position
 
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 

@@ -98,7 +98,7 @@ ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from"
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
            "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": CHECK, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
+                   "evidence": {"overview": SCAN, "title": CHECK, "mention": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
