@@ -118,16 +118,27 @@ def element(doc: Document, rule: ElementRule) -> Element:
 STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state who the controller is
 
 
-def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
-    """The controller named: a sentence calling it the controller ranks first, then the sentence
-    where the organisation's name was found, then other mentions."""
+def _key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def identity(doc: Document, rule: ElementRule, organisation: str | None, org_segments: list[int]) -> Element:
+    """The controller named: a sentence calling it the controller ranks first, then one naming the
+    legal entity ("Pharmacy 2U Limited"), then the sentence where the organisation's name was
+    found, then other mentions."""
     ranks = {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = doc.which(rule.any, index)
         # naming the controller or its responsibility first, the organisation's own sentence next
         ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
+    if organisation:  # the organisation's own legal name, not a supplier's
+        name = _key(organisation)
+        for match in doc.scan(doc.rules.rx("organisation.legal_name")):
+            if name in _key(match.group()):
+                index = doc.segs.at(match.start())
+                ranks[index] = min(ranks.get(index, 1), 1)
     for index in org_segments:
-        ranks.setdefault(index, 1)
+        ranks.setdefault(index, 2)
     return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
 
 
