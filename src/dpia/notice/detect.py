@@ -183,8 +183,14 @@ def lawful_bases(doc: Document) -> LawfulBases:
             if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
     not_a_condition = rs.rx("lawful_bases.art9_not_a_condition")
+    refers_back = rs.rx("lawful_bases.refers_back")
+    items = doc.segs.items
     for letter, pattern in rs.block("lawful_bases.art9_names").items():
         for index in doc.hits(pattern, exclude=not_a_condition):
+            # "We do not share it for marketing. If we did, we would get your explicit consent before doing so."
+            if index > 0 and items[index - 1].line == items[index].line and doc.says(refers_back, index) \
+                    and doc.says(not_a_condition, index - 1):
+                continue
             found.art9.setdefault(letter, []).append(index)
     about_special = rs.rx("lawful_bases.art9_context")
     for letter, pattern in rs.block("lawful_bases.art9_listed").items():

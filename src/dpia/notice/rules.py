@@ -111,7 +111,7 @@ RULES_SCHEMA = {
         "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK, "interests_listed": CHECK,
         "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
         "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": SCAN,
-        "art9_not_a_condition": CHECK,
+        "art9_not_a_condition": CHECK, "refers_back": CHECK,
         "label": {"gap_before": Patterns(scan=False, flags=re.IGNORECASE),
                   "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
     },
