@@ -67,8 +67,10 @@ ELEMENTS = {
     "statutory_contractual_requirement": (
         ["If you do not provide this information, we cannot arrange your care.",
          "Without this information we will not be able to assess your needs.",
-         "You are not required to provide your ethnicity."],
-        ["Please provide your details on the form.", "We require a deposit for respite stays."]),
+         "You are not required to provide your ethnicity.",
+         "If you would like to join our day centre we will need to know your GP's name."],
+        ["Please provide your details on the form.", "We require a deposit for respite stays.",
+         "If you want to visit, we will need to arrange a time."]),
     "source_of_data": (
         ["We receive information about you from your GP and the hospital.",
          "Your social worker may share information with us when you are referred.",
