@@ -76,7 +76,8 @@ ELEMENTS = {
          "Your social worker may share information with us when you are referred.",
          "We obtain details from the local authority that arranges your care.",
          "We may also collect information from other sources, such as relatives."],
-        ["You give us your details when you enquire.", "We collect information when you fill in our form."]),
+        ["You give us your details when you enquire.", "We collect information when you fill in our form.",
+         "You can tell us your preferences about receiving news from us and our partner charities."]),
     "cookies": (
         ["Our website uses cookies.", "We use Google Analytics to understand how visitors use the site."],
         ["We bake cakes for residents' birthdays.", "Our website has an accessibility statement."]),
