@@ -107,10 +107,8 @@ def element(doc: Document, rule: ElementRule) -> Element:
         if index not in found:
             return listed[index]
         position = doc.which(rule.any, index)
-        seg = doc.segs.items[index]
-        match = rule.patterns[position].search(doc.text, seg.start, seg.end)
         # a mention of the element ranks after every statement of it
-        return position + after if doc.found(mention, seg.start, match.start()) else position
+        return position + after if doc.found(mention, doc.segs.items[index].start, doc.where(rule.any, index)) else position
 
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 

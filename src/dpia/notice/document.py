@@ -44,7 +44,7 @@ class Document:
         self._aboves: dict[int, int] = {}
         self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
         self._low: str | None = None
-        self._which: dict[Rx, dict[int, int]] = {}  # alternation -> segment -> which of its patterns matched
+        self._which: dict[tuple, dict[int, tuple[int, int]]] = {}  # (alternation, masked) -> see _parts
 
     @property
     def without_urls(self) -> str:
@@ -253,30 +253,54 @@ class Document:
         return list(self._hits[key])
 
     def _search(self, pattern: Rx, exclude: Rx | None, context: Rx | None, masked: bool) -> list[int]:
-        candidates = self.candidates(pattern, masked)
+        search = None
+        if pattern.parts:  # each pattern of the alternation confirmed on its own: its rank comes with it
+            candidates = sorted(self._parts(pattern, masked))
+        else:
+            candidates = self.candidates(pattern, masked)
+            if pattern.fast is not None:
+                haystack, search = self.lowered(masked), pattern.fast.search
+            else:
+                haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         if not candidates:
             return []
         if context is not None and context.id >= 0:  # the context is known at once: test it first
             candidates = [i for i in candidates if self.in_context(context, i)]
             context = None
-        if pattern.fast is not None:
-            haystack, search = self.lowered(masked), pattern.fast.search
-        else:
-            haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         items, found = self.segs.items, []
-        which = self._which.setdefault(pattern, {}) if pattern.parts else None
         for index in candidates:
-            seg = items[index]
-            match = search(haystack, seg.start, seg.end)
-            if match is None:
-                continue
-            if which is not None:
-                which[index] = match.lastindex - 1
+            if search is not None:
+                seg = items[index]
+                if search(haystack, seg.start, seg.end) is None:
+                    continue
             if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
                 continue
             found.append(index)
+        return found
+
+    def _parts(self, pattern: Rx, masked: bool = False) -> dict[int, tuple[int, int]]:
+        """For an alternation of scanned patterns: segment -> (the first of its patterns that matches
+        there, where that match starts), for every segment where one does. Each pattern is searched
+        only where the prefilter lets it match, and only in segments no earlier pattern has met."""
+        key = (pattern, masked)
+        found = self._which.get(key)
+        if found is None:
+            found = self._which[key] = {}
+            items = self.segs.items
+            for position, part in enumerate(pattern.parts):
+                if part.fast is not None:
+                    haystack, search = self.lowered(masked), part.fast.search
+                else:
+                    haystack, search = (self.without_urls if masked else self.text), part.regex.search
+                for index in self.candidates(part, masked):
+                    if index in found:
+                        continue
+                    seg = items[index]
+                    match = search(haystack, seg.start, seg.end)
+                    if match is not None:
+                        found[index] = (position, match.start())
         return found
 
     def matches(self, pattern: Rx | None, indices):
@@ -353,12 +377,13 @@ class Document:
         return chosen if len(ranks) == len(group) else chosen[:wanted]
 
     def which(self, pattern: Rx, index: int) -> int:
-        """Which of an alternation's patterns matched segment ``index``: the first at the leftmost
-        match, a sentence's strongest statement of the element as the patterns are ordered."""
-        for position, part in enumerate(pattern.parts):
-            if self.may_match(part, index) and self.says(part, index):
-                return position
-        return self._which[pattern][index]
+        """Which of an alternation's patterns is the first to match segment ``index`` (a sentence's
+        strongest statement of the element, as the patterns are ordered)."""
+        return self._parts(pattern)[index][0]
+
+    def where(self, pattern: Rx, index: int) -> int:
+        """Where in the text the match of ``which`` pattern starts in segment ``index``."""
+        return self._parts(pattern)[index][1]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
         """The first ``limit`` segments as evidence, in the order given (findings point at them)."""

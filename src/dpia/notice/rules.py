@@ -241,18 +241,13 @@ class RuleSet:
         if not patterns:
             self._rx[path] = None
             return
+        regex = compile_pattern(_join(patterns), kind.flags, where)
         if path.startswith("elements.") and path.endswith(".patterns"):
-            # one group per pattern: the alternation's match tells which pattern met the sentence
-            regex = compile_pattern("|".join(f"({p})" for p in patterns), kind.flags, where)
-        else:
-            regex = compile_pattern(_join(patterns), kind.flags, where)
-        if path.startswith("elements.") and path.endswith(".patterns"):
-            # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
-            parts = tuple(self._make(compile_pattern(p, kind.flags, where), False) for p in patterns)
+            # each pattern scanned on its own: the first that matches a sentence is its rank as
+            # evidence, and the sentences where any matches are those of the alternation
+            parts = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
             self._rx[path + "[]"] = parts
-            alternation = self._make(regex, True)
-            alternation.parts = parts
-            self._rx[path] = alternation
+            self._rx[path] = Rx(regex, parts=parts)
         else:
             self._rx[path] = self._make(regex, kind.scan)
 
