@@ -38,7 +38,7 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
     for index in doc.candidates(rule.any):
         seg = items[index]
         for position, pattern in enumerate(rule.patterns):
-            if _reaches(doc, pattern, seg, spans, exclude):
+            if doc.may_match(pattern, index) and _reaches(doc, pattern, seg, spans, exclude):
                 tiers[index] = position
                 break
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
@@ -47,7 +47,7 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
 def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude) -> bool:
     """Whether the segment holds an address, email or number of the pattern's kind that is neither
     hidden nor, by the words just before it, someone else's."""
-    for match in pattern.finditer(doc.text, seg.start, seg.end):
+    for match in (pattern.fast or pattern.regex).finditer(doc.lowered() if pattern.fast else doc.text, seg.start, seg.end):
         start = match.start()
         if spans and any(a <= start < b for a, b in spans):
             continue
@@ -108,7 +108,8 @@ def element(doc: Document, rule: ElementRule) -> Element:
             return listed[index]
         position = doc.which(rule.any, index)
         # a mention of the element ranks after every statement of it
-        return position + after if doc.found(mention, doc.segs.items[index].start, doc.where(rule.any, index)) else position
+        mentioned = doc.may_match(mention, index) and doc.found(mention, doc.segs.items[index].start, doc.where(rule.any, index))
+        return position + after if mentioned else position
 
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 

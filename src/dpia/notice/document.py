@@ -136,19 +136,22 @@ class Document:
         key = (pattern, index)
         said = self._said.get(key)
         if said is None:
-            seg = self.segs.items[index]
-            said = self._said[key] = self.found(pattern, seg.start, seg.end)
+            if pattern.id >= 0 and not self.may_match(pattern, index):
+                said = self._said[key] = False  # the prefilter rules it out
+            else:
+                seg = self.segs.items[index]
+                said = self._said[key] = self.found(pattern, seg.start, seg.end)
         return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the framing of segment ``index`` (its heading or lead-in)."""
-        if pattern.id >= 0:  # a scanned pattern: the segments it matches are known at once
+        if pattern.id >= 0 and not pattern.alone:  # the segments it matches are known at once
             return not self._matching(pattern).isdisjoint(self._framing(index))
         return any(self.says(pattern, j) for j in self._framing(index))
 
     def in_context(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in segment ``index`` or its framing."""
-        if pattern.id >= 0:
+        if pattern.id >= 0 and not pattern.alone:
             matching = self._matching(pattern)
             return index in matching or not matching.isdisjoint(self._framing(index))
         return self.says(pattern, index) or any(self.says(pattern, j) for j in self._framing(index))
@@ -264,7 +267,7 @@ class Document:
                 haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         if not candidates:
             return []
-        if context is not None and context.id >= 0:  # the context is known at once: test it first
+        if context is not None and context.id >= 0 and not context.alone:  # the context is known at once: test it first
             candidates = [i for i in candidates if self.in_context(context, i)]
             context = None
         items, found = self.segs.items, []
