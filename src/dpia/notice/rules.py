@@ -101,7 +101,7 @@ MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
 ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
-           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": FILTERED, "section": FILTERED}
+           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": FILTERED, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
                    "evidence": {"overview": SCAN, "title": CHECK, "mention": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
@@ -117,30 +117,31 @@ RULES_SCHEMA = {
         "interests_listed": CHECK,
         "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
         "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": SCAN,
-        "art9_not_a_condition": FILTERED, "refers_back": FILTERED,
+        "art9_not_a_condition": CHECK, "refers_back": CHECK,
         "label": {"gap_before": Patterns(scan=False, flags=re.IGNORECASE),
                   "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
     },
     "special_categories": Codes(SCAN, "special_categories"),
     "special_category_checks": {"negation": FILTERED, "definition": FILTERED, "held": CHECK},
     "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
-                  "absolute": CHECK, "negation": FILTERED, "mechanisms": Codes(SCAN, MECHANISMS),
+                  "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
                   "mechanism_context": SCAN, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
                   "not_after": [str]},
-    "retention": {"context": CHECK, "heading": FILTERED, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
+    "retention": {"context": CHECK, "heading": CHECK, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
                   "period_lead": CHECK, "period_tail": CHECK},
-    "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": FILTERED, "decision": FILTERED,
+    "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": CHECK, "decision": CHECK,
                             "human_review": SCAN},
-    "marketing": {"mentions": SCAN, "negation": FILTERED, "electronic": CHECK, "offline": FILTERED,
-                  "consent": FILTERED},
+    "marketing": {"mentions": SCAN, "negation": CHECK, "electronic": CHECK, "offline": CHECK,
+                  "consent": CHECK},
     "law": {"uk_law": SCAN, "dpa1998": SCAN, "eu_gdpr": SCAN, "ico_url": SCAN, "ico_valid": TEXT},
     "dates": {"keywords": SCAN, "month": TEXT, "formats": TEMPLATES,
               "month_names": [str], "month_aliases": ANY_MAP},
     "organisation": {"name": TEXT, "patterns": TEMPLATES, "legal_name": Patterns(flags=re.MULTILINE),
                      "not_names": Patterns(scan=False, flags=0),
                      "trailing": Patterns(scan=False, flags=0)},
-    "data_subjects": Codes(SCAN, "data_subjects"),
-    "recipients": Codes(SCAN, "recipient_types"),
+    # read only when `dpia new` drafts an audit: not scanned for on every notice
+    "data_subjects": Codes(Patterns(scan=False), "data_subjects"),
+    "recipients": Codes(Patterns(scan=False), "recipient_types"),
 }
 
 
