@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from dpia.notice import rules
-from dpia.notice.lowercase import lower, twin
+from dpia.notice.document import Document
+from dpia.notice.lowercase import anchored, lower, twin
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 TRICKY = ("KELVIN \u212a and k, DOTTED \u0130stanbul and i, \u00c9COLE and \u00e9cole, STRASSE and stra\u00dfe, "
@@ -70,3 +71,21 @@ def test_rule_blocks_are_the_codes_of_their_vocabulary():
     rs = rules.ruleset()
     assert set(rs.block("data_subjects")) == set(rs.values["data_subjects"])
     assert "negation" not in rs.block("special_categories")
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"^objection\b", True), (r"(?:^to provide)|(?:^for (?:care|support))", True), (r"\Ahello", True),
+    (r"(?:^contact\b)|\bwrite to\b", False), (r"\bhow we use\b", False), (r"(?:^a)?b", False), (r"x^", False),
+])
+def test_a_pattern_is_anchored_only_where_every_alternative_starts_a_line(pattern, expected):
+    assert anchored(re.compile(pattern, rules.FLAGS)) is expected
+
+
+def test_an_anchored_pattern_is_found_at_the_start_of_any_segment_and_nowhere_else():
+    doc = Document("How we use it\n- To provide your care. To provide it. We want to provide it.\nTo pay staff")
+    pattern = rules.Rx(re.compile(r"^to (?:provide|pay)\b", rules.FLAGS))
+    assert pattern.fast_in_line == pattern.fast.match
+    said = [i for i in range(len(doc.segs)) if doc.says(pattern, i)]
+    assert [doc.sentence(i) for i in said] == ["To provide your care.", "To provide it.", "To pay staff"]
+    # searched in place, "^" is where a line of the text starts (a bullet's words start after its mark)
+    assert [doc.sentence(i) for i in doc.hits(pattern)] == ["To pay staff"]

@@ -122,13 +122,13 @@ class Document:
         return "\n".join([text[self.segs.items[i].start:self.segs.items[i].end] for i in indices])
 
     def found(self, pattern: Rx, start: int, end: int) -> bool:
-        """Whether ``pattern`` matches ``text[start:end]`` searched on its own."""
+        """Whether ``pattern`` matches ``text[start:end]`` (within one segment) searched on its own."""
         if pattern.fast is not None:
             low = self._low
             if low is None:
                 low = self._low = self.lowered()
-            return pattern.fast.search(low[start:end]) is not None
-        return pattern.regex.search(self.text[start:end]) is not None
+            return pattern.fast_in_line(low[start:end]) is not None
+        return pattern.in_line(self.text[start:end]) is not None
 
     def says(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in segment ``index``, searched on its own (remembered:
@@ -262,9 +262,9 @@ class Document:
         else:
             candidates = self.candidates(pattern, masked)
             if pattern.fast is not None:
-                haystack, search = self.lowered(masked), pattern.fast.search
+                haystack, search = self.lowered(masked), pattern.fast_in_line
             else:
-                haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
+                haystack, search = (self.without_urls if masked else self.text), pattern.in_line
         if not candidates:
             return []
         if context is not None and context.id >= 0 and not context.alone:  # the context is known at once: test it first
@@ -294,9 +294,9 @@ class Document:
             items = self.segs.items
             for position, part in enumerate(pattern.parts):
                 if part.fast is not None:
-                    haystack, search = self.lowered(masked), part.fast.search
+                    haystack, search = self.lowered(masked), part.fast_in_line
                 else:
-                    haystack, search = (self.without_urls if masked else self.text), part.regex.search
+                    haystack, search = (self.without_urls if masked else self.text), part.in_line
                 for index in self.candidates(part, masked):
                     if index in found:
                         continue

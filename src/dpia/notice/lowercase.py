@@ -92,3 +92,31 @@ def _class(items) -> list:
         elif op not in (C.NEGATE, C.CATEGORY):
             raise _Refused(f"{op} in a character class")
     return out
+
+
+def anchored(regex: re.Pattern) -> bool:
+    """Whether every match of the pattern starts at the beginning of a line (or of the text):
+    in a piece of text without a newline, ``match`` then finds what ``search`` finds, without
+    trying every other position first."""
+    try:
+        return _anchored(parser.parse(regex.pattern, regex.flags).data)
+    except (re.error, TypeError):
+        return False
+
+
+_AT_START = (C.AT_BEGINNING, C.AT_BEGINNING_STRING)
+
+
+def _anchored(items) -> bool:
+    if not items:
+        return False
+    op, av = items[0]
+    if op is C.AT:
+        return av in _AT_START
+    if op is C.SUBPATTERN:
+        return _anchored(av[3].data)
+    if op is C.ATOMIC_GROUP:
+        return _anchored(av.data)
+    if op is C.BRANCH:
+        return all(_anchored(branch.data) for branch in av[1])
+    return False

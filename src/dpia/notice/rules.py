@@ -29,9 +29,11 @@ class Rx:
     """A compiled pattern. ``id`` is its index among the patterns the prefilter scans for, or -1
     for one it does not. ``alone``: tested against one sentence (or a short piece of text) on its
     own, never searched in place across the notice; the prefilter, where it scans for one, only
-    rules sentences out. ``fast`` is its twin for lowercased text (lowercase.py), or None."""
+    rules sentences out. ``fast`` is its twin for lowercased text (lowercase.py), or None.
+    ``in_line`` and ``fast_in_line`` search a piece of one line (a segment, or part of one) with
+    the pattern and its twin: ``match`` where every match starts a line, else ``search``."""
 
-    __slots__ = ("regex", "id", "alone", "search", "finditer", "match", "fast", "parts")
+    __slots__ = ("regex", "id", "alone", "search", "finditer", "match", "fast", "parts", "in_line", "fast_in_line")
 
     def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = (), alone: bool = False):  # noqa: A002
         self.regex = regex
@@ -40,6 +42,9 @@ class Rx:
         self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
         self.fast = lowercase.twin(regex)
+        anchored = lowercase.anchored(regex)
+        self.in_line = regex.match if anchored else regex.search
+        self.fast_in_line = None if self.fast is None else self.fast.match if anchored else self.fast.search
 
 
 def _join(patterns: list[str] | tuple[str, ...]) -> str:
