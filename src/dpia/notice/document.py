@@ -38,6 +38,8 @@ class Document:
         self._url_candidates: dict[int, set[int]] | None = None
         self._hits: dict[tuple, list[int]] = {}
         self._overview: set[int] | None = None
+        self._shapes: dict[int, tuple[bool, bool, bool, bool, bool]] = {}  # see _shape
+        self._in_section: dict[Rx, dict[int, int]] = {}  # section pattern -> segment -> 0 in it, 1 outside
         self._said: dict[tuple, bool] = {}
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
@@ -327,25 +329,30 @@ class Document:
         may be a function, asked only for the best groups (with ``limit``, enough to fill it)."""
         if len(indices) < 2:
             return list(indices)
-        if self._overview is None:
-            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
-        items, overview, text = self.segs.items, self._overview, self.text
-        title = self.rules.rx("evidence.title")
+        items, shapes = self.segs.items, self._shapes
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
+        in_section = None if section is None else self._in_section.setdefault(section, {})
 
         def key(index: int) -> tuple[int, int, int]:
-            seg = items[index]
-            if seg.kind == "heading" and not short:
+            shape = shapes.get(index)
+            if shape is None:
+                shape = self._shape(index)
+            heading, overview, colon, title, few = shape
+            if heading and not short:
                 penalty = 3
-            elif index in overview:
+            elif overview:
                 penalty = 2
-            elif index in leads and text[seg.end - 1] == ":" or (
-                    self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)):
+            elif index in leads and colon or title:
                 penalty = 1
             else:
-                penalty = not short and text.count(" ", seg.start, seg.end) < 3
-            outside = 0 if section is None or self.framed(section, index) or self.framed(section, self.block_start(index)) else 1
+                penalty = not short and few
+            if in_section is None:
+                return penalty, 0, index
+            outside = in_section.get(index)
+            if outside is None:
+                outside = in_section[index] = 0 if self.framed(section, index) or self.framed(
+                    section, self.block_start(index)) else 1
             return penalty, outside, index
 
         full = {index: key(index) for index in indices}
@@ -364,6 +371,18 @@ class Document:
             out += self._by_rank(order[start:end], rank, None if limit is None else limit - len(out))
             start = end
         return out
+
+    def _shape(self, index: int) -> tuple[bool, bool, bool, bool, bool]:
+        """What ranks a segment low as evidence, whatever the element: a heading, an overview of the
+        notice, a line ending in a colon (a lead-in, where its list items are candidates too), a list
+        item asked as a question (a title), fewer than three spaces (a bare label)."""
+        if self._overview is None:
+            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
+        seg, text = self.segs.items[index], self.text
+        title = self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(self.rules.rx("evidence.title"), index)
+        shape = self._shapes[index] = (seg.kind == "heading", index in self._overview, text[seg.end - 1] == ":", title,
+                                       text.count(" ", seg.start, seg.end) < 3)
+        return shape
 
     @staticmethod
     def _by_rank(group: list[int], rank: Callable[[int], int], wanted: int | None) -> list[int]:
