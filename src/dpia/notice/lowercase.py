@@ -28,12 +28,19 @@ def lower(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
-def twin(regex: re.Pattern) -> re.Pattern | None:
+def parse(regex: re.Pattern) -> parser.SubPattern:
+    """The pattern parsed, once for both ``anchored`` and ``twin`` (parsing is most of their cost)."""
+    return parser.parse(regex.pattern, regex.flags)
+
+
+def twin(regex: re.Pattern, parsed: parser.SubPattern | None = None) -> re.Pattern | None:
     """The case-sensitive twin of an ASCII case-insensitive pattern, for text passed through
-    ``lower``; None where the pattern is not of that kind or has a construct not rewritten."""
+    ``lower``; None where the pattern is not of that kind or has a construct not rewritten.
+    ``parsed`` (from ``parse``) is used up."""
     if not (regex.flags & re.IGNORECASE and regex.flags & re.ASCII):
         return None
-    parsed = parser.parse(regex.pattern, regex.flags)
+    if parsed is None:
+        parsed = parse(regex)
     try:
         parsed.data = _lowered(parsed.data)
     except _Refused:
@@ -94,14 +101,11 @@ def _class(items) -> list:
     return out
 
 
-def anchored(regex: re.Pattern) -> bool:
+def anchored(regex: re.Pattern, parsed: parser.SubPattern | None = None) -> bool:
     """Whether every match of the pattern starts at the beginning of a line (or of the text):
     in a piece of text without a newline, ``match`` then finds what ``search`` finds, without
     trying every other position first."""
-    try:
-        return _anchored(parser.parse(regex.pattern, regex.flags).data)
-    except (re.error, TypeError):
-        return False
+    return _anchored((parsed if parsed is not None else parse(regex)).data)
 
 
 _AT_START = (C.AT_BEGINNING, C.AT_BEGINNING_STRING)

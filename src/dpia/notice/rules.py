@@ -41,8 +41,9 @@ class Rx:
         self.alone = alone
         self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
-        self.fast = lowercase.twin(regex)
-        anchored = lowercase.anchored(regex)
+        parsed = lowercase.parse(regex)
+        anchored = lowercase.anchored(regex, parsed)
+        self.fast = lowercase.twin(regex, parsed)
         self.in_line = regex.match if anchored else regex.search
         self.fast_in_line = None if self.fast is None else self.fast.match if anchored else self.fast.search
 
