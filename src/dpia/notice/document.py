@@ -44,7 +44,7 @@ class Document:
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
         self._aboves: dict[int, int] = {}
-        self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
+        self._frames: dict[int, list[int]] | None = None  # see under
         self._low: str | None = None
         self._which: dict[tuple, dict[int, tuple[int, int]]] = {}  # (alternation, masked) -> see _parts
 
@@ -139,10 +139,17 @@ class Document:
         said = self._said.get(key)
         if said is None:
             if pattern.id >= 0 and not self.may_match(pattern, index):
-                said = self._said[key] = False  # the prefilter rules it out
+                said = False  # the prefilter rules it out
             else:
                 seg = self.segs.items[index]
-                said = self._said[key] = self.found(pattern, seg.start, seg.end)
+                if pattern.fast is not None:
+                    low = self._low
+                    if low is None:
+                        low = self._low = self.lowered()
+                    said = pattern.fast_in_line(low[seg.start:seg.end]) is not None
+                else:
+                    said = pattern.in_line(self.text[seg.start:seg.end]) is not None
+            self._said[key] = said
         return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
@@ -161,15 +168,26 @@ class Document:
     def under(self, pattern: Rx) -> list[int]:
         """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
         if self._frames is None:
-            items, above = self.segs.items, self._above
-            heads = [seg.heading for seg in items]
-            self._frames = (heads, [seg.lead for seg in items], [above(h) for h in heads],
-                            sorted({h for h in heads if h >= 0} | {seg.lead for seg in items if seg.lead >= 0}))
-        heads, leads, aboves, frames = self._frames
-        matching = {j for j in frames if self.may_match(pattern, j) and self.says(pattern, j)}
+            self._frames = {}  # a heading or lead-in -> the segments it frames
+            above: dict[int, int] = {}
+            for i, seg in enumerate(self.segs.items):
+                heading = seg.heading
+                if heading >= 0:
+                    self._frames.setdefault(heading, []).append(i)
+                    over = above.get(heading)
+                    if over is None:
+                        over = above[heading] = self._above(heading)
+                    if over >= 0:
+                        self._frames.setdefault(over, []).append(i)
+                if seg.lead >= 0:
+                    self._frames.setdefault(seg.lead, []).append(i)
+        says, frames = self.says, self._frames
+        matching = [j for j in frames if says(pattern, j)]
         if not matching:
             return []
-        return [i for i in range(len(heads)) if heads[i] in matching or leads[i] in matching or aboves[i] in matching]
+        if len(matching) == 1:
+            return list(dict.fromkeys(frames[matching[0]]))
+        return sorted({i for j in matching for i in frames[j]})
 
     def in_context_all(self, pattern: Rx) -> list[int]:
         """Every segment that ``pattern`` (a scanned one) matches, or whose framing it matches."""

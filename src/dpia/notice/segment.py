@@ -30,8 +30,10 @@ class Segment(NamedTuple):
 
 
 def _is_heading(line: str) -> bool:
-    if _MD_HEADING.match(line):
+    if line[0] == "#" and _MD_HEADING.match(line):
         return True
+    if line[-1] in ".;,":  # a sentence (the test on the core below, made cheaply first)
+        return False
     core = line.strip("*_ #").strip()
     if not core or len(core) > 90 or core[0].islower():
         return False
