@@ -7,7 +7,7 @@ import pytest
 
 from dpia.notice import rules
 from dpia.notice.document import Document
-from dpia.notice.lowercase import anchored, lower, twin
+from dpia.notice.lowercase import anchored, first_characters, lower, parse, twin
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 TRICKY = ("KELVIN \u212a and k, DOTTED \u0130stanbul and i, \u00c9COLE and \u00e9cole, STRASSE and stra\u00dfe, "
@@ -89,3 +89,33 @@ def test_an_anchored_pattern_is_found_at_the_start_of_any_segment_and_nowhere_el
     assert [doc.sentence(i) for i in said] == ["To provide your care.", "To provide it.", "To pay staff"]
     # searched in place, "^" is where a line of the text starts (a bullet's words start after its mark)
     assert [doc.sentence(i) for i in doc.hits(pattern)] == ["To pay staff"]
+
+
+@pytest.mark.parametrize("pattern, firsts", [
+    (r"\b(?:we|may) (?:will )?use", "mw"), (r"(?:\b(?:your |their )health)|(?:\bmedical\b)", "ytm"),
+    (r"(?<![a-z])(?:x?y)+z", "xy"), (r"\b[a-c\d]\w*", "abc0123456789"), (r"(?:a|)b", "ab"),
+])
+def test_a_twin_knows_the_characters_a_match_starts_with(pattern, firsts):
+    items = first_characters(parse(re.compile(pattern, rules.FLAGS & ~re.IGNORECASE)))  # as in a twin
+    assert items is not None
+    assert {c for c in map(chr, range(128)) if _in_class(c, items)} == set(firsts)
+
+
+def _in_class(char: str, items) -> bool:
+    constants = re._constants
+    categories = {constants.CATEGORY_DIGIT: r"\d", constants.CATEGORY_WORD: r"\w", constants.CATEGORY_SPACE: r"\s"}
+    return any(op == constants.LITERAL and ord(char) == av or op == constants.RANGE and av[0] <= ord(char) <= av[1]
+               or op == constants.CATEGORY and re.match(categories[av], char, re.ASCII) for op, av in items)
+
+
+@pytest.mark.parametrize("pattern", [r"a?", r".x", r"[^a]b", r"(a)\1?c|\1", r"(?:a|b)*"])
+def test_no_first_characters_where_a_match_may_start_anywhere_or_be_empty(pattern):
+    assert first_characters(parse(re.compile(pattern, rules.FLAGS & ~re.IGNORECASE))) is None
+
+
+def test_a_twin_told_its_first_characters_finds_every_match_the_original_finds():
+    text = lower("We may use it. They said: WE USE it; may-be we will use, 'we use' (we will use)\nwe use")
+    regex = re.compile(r"\b(?:we|may) (?:will )?use\b", rules.FLAGS)
+    fast = twin(regex)
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(text)]
+    assert [fast.search(text, i) is None for i in range(len(text))] == [regex.search(text, i) is None for i in range(len(text))]

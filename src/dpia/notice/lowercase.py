@@ -5,10 +5,16 @@ and tries each alternative of a group where a case-sensitive pattern skips on it
 character. The analyser's patterns are case-insensitive with re.ASCII, which folds A-Z only.
 So each gets a twin with its capitals A-Z lowered, compiled case-sensitive, and is searched
 in the text with A-Z lowered: the same matches at the same offsets, about twice as fast.
+
+A twin is also told which characters a match can start with (``first_characters``) where
+``re`` cannot see it itself: ``re`` skips ahead only for a pattern that starts with a literal
+or a plain alternation of literals, and most of these start with ``\b`` or a group of groups,
+so it would try a match at every position of a sentence.
 """
 
 from __future__ import annotations
 
+import _sre
 import re
 from re import _compiler as compiler
 from re import _constants as C  # noqa: N812 - the stdlib names these in capitals
@@ -46,7 +52,83 @@ def twin(regex: re.Pattern, parsed: parser.SubPattern | None = None) -> re.Patte
     except _Refused:
         return None
     parsed.state.flags &= ~re.IGNORECASE
-    return compiler.compile(parsed, regex.flags & ~re.IGNORECASE)
+    return _compile(parsed, regex.flags & ~re.IGNORECASE)
+
+
+def _compile(parsed: parser.SubPattern, flags: int) -> re.Pattern:
+    """As re._compiler.compile, with the characters a match starts with in the pattern's info
+    block where re found neither a literal prefix nor such a set: re's search then tries a
+    match only at those characters (the same matches; see _sre's search)."""
+    code = compiler._code(parsed, flags)
+    flags |= parsed.state.flags
+    lowest, highest = code[3], code[4]
+    if code[0] == C.INFO and not code[2] & (C.SRE_INFO_PREFIX | C.SRE_INFO_CHARSET) and lowest > 0:
+        firsts = first_characters(parsed)
+        if firsts:
+            charset, _ = compiler._optimize_charset(firsts)
+            info = [C.INFO, 0, C.SRE_INFO_CHARSET, lowest, highest]
+            compiler._compile_charset(charset, flags, info)
+            info[1] = len(info) - 1
+            code = info + code[1 + code[1]:]
+    groupindex = parsed.state.groupdict
+    indexgroup = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return _sre.compile(None, flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+class _Unknown(ValueError):
+    pass
+
+
+def first_characters(parsed: parser.SubPattern) -> list | None:
+    """The set (as re's class items) of characters any match of the pattern starts with, or None
+    where that is not known: the pattern can match nothing, or starts with any character, a
+    negated class or a back-reference."""
+    try:
+        firsts, empty = _firsts(parsed.data)
+    except _Unknown:
+        return None
+    return None if empty or not firsts else firsts
+
+
+def _firsts(items) -> tuple[list, bool]:
+    """(what the items' first character may be, whether they can match nothing)."""
+    out: list = []
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # width 0: the match starts at what follows
+            continue
+        first, empty = _first(op, av)
+        out += first
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _first(op, av) -> tuple[list, bool]:
+    if op is C.LITERAL:
+        return [(op, av)], False
+    if op is C.IN:
+        if any(item not in (C.LITERAL, C.RANGE, C.CATEGORY) for item, _ in av):
+            raise _Unknown(op)  # a negated class, or one folded for case
+        return list(av), False
+    if op is C.SUBPATTERN:
+        if av[1] or av[2]:
+            raise _Unknown("flags set inside the pattern")
+        return _firsts(av[3].data)
+    if op is C.ATOMIC_GROUP:
+        return _firsts(av.data)
+    if op is C.BRANCH:
+        out, empty = [], False
+        for branch in av[1]:
+            first, nothing = _firsts(branch.data)
+            out += first
+            empty = empty or nothing
+        return out, empty
+    if op in _REPEATS:
+        first, empty = _firsts(av[2].data)
+        return first, empty or av[0] == 0
+    raise _Unknown(op)
 
 
 def _low(code: int) -> int:
