@@ -7,7 +7,7 @@ import pytest
 
 from dpia.notice import rules
 from dpia.notice.document import Document
-from dpia.notice.lowercase import anchored, first_characters, lower, parse, twin
+from dpia.notice.lowercase import anchored, first_characters, lower, parse, started, twin
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 TRICKY = ("KELVIN \u212a and k, DOTTED \u0130stanbul and i, \u00c9COLE and \u00e9cole, STRASSE and stra\u00dfe, "
@@ -119,3 +119,27 @@ def test_a_twin_told_its_first_characters_finds_every_match_the_original_finds()
     fast = twin(regex)
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in regex.finditer(text)]
     assert [fast.search(text, i) is None for i in range(len(text))] == [regex.search(text, i) is None for i in range(len(text))]
+
+
+def test_every_rule_told_its_first_characters_finds_what_re_finds_on_the_samples():
+    rs = rules.ruleset()
+    patterns = [p for p in rs._rx.values() if isinstance(p, rules.Rx)]
+    patterns += [p for rule in rs.elements.values() for p in rule.patterns] + list(rs.organisation_patterns)
+    texts = [f.read_text(encoding="utf-8") for f in sorted(SAMPLES.glob("*/notice.txt"))] + [TRICKY, TRICKY.swapcase()]
+    for p in patterns:
+        plain = re.compile(p.regex.pattern, p.regex.flags)
+        for text in texts:
+            assert [m.span() for m in p.regex.finditer(text)] == [m.span() for m in plain.finditer(text)], p.regex.pattern
+
+
+def test_a_case_insensitive_pattern_starts_its_search_at_either_case():
+    regex = lowercase_started(r"\b(?:we|may) (?:will )?use\b|\b[x-z]\d")
+    text = "We use. MAY USE, wE will Use; X1 y2 Z3 a4 may-use we  use"
+    assert [m.group() for m in regex.finditer(text)] == ["We use", "MAY USE", "wE will Use", "X1", "y2", "Z3"]
+
+
+def lowercase_started(pattern: str) -> re.Pattern:
+    regex = re.compile(pattern, rules.FLAGS)
+    boosted = started(regex, parse(regex))
+    assert boosted is not regex and boosted.pattern == pattern and boosted.flags == regex.flags
+    return boosted

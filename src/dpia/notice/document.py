@@ -396,8 +396,8 @@ class Document:
         item asked as a question (a title), fewer than three spaces (a bare label)."""
         if self._overview is None:
             self._overview = set(self.hits(self.rules.rx("evidence.overview")))
-        seg, text = self.segs.items[index], self.text
-        title = self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(self.rules.rx("evidence.title"), index)
+        seg, text, title = self.segs.items[index], self.text, self.rules.rx("evidence.title")
+        title = self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)
         shape = self._shapes[index] = (seg.kind == "heading", index in self._overview, text[seg.end - 1] == ":", title,
                                        text.count(" ", seg.start, seg.end) < 3)
         return shape

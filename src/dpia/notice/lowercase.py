@@ -55,7 +55,14 @@ def twin(regex: re.Pattern, parsed: parser.SubPattern | None = None) -> re.Patte
     return _compile(parsed, regex.flags & ~re.IGNORECASE)
 
 
-def _compile(parsed: parser.SubPattern, flags: int) -> re.Pattern:
+def started(regex: re.Pattern, parsed: parser.SubPattern) -> re.Pattern:
+    """The pattern itself, compiled knowing the characters a match starts with (see _compile)."""
+    if regex.flags & re.IGNORECASE and not regex.flags & re.ASCII:
+        return regex  # Unicode case folding: the cases of a character are not listed here
+    return _compile(parsed, regex.flags, regex.pattern)
+
+
+def _compile(parsed: parser.SubPattern, flags: int, pattern: str | None = None) -> re.Pattern:
     """As re._compiler.compile, with the characters a match starts with in the pattern's info
     block where re found neither a literal prefix nor such a set: re's search then tries a
     match only at those characters (the same matches; see _sre's search)."""
@@ -64,6 +71,8 @@ def _compile(parsed: parser.SubPattern, flags: int) -> re.Pattern:
     lowest, highest = code[3], code[4]
     if code[0] == C.INFO and not code[2] & (C.SRE_INFO_PREFIX | C.SRE_INFO_CHARSET) and lowest > 0:
         firsts = first_characters(parsed)
+        if firsts and flags & re.IGNORECASE:  # ASCII only (see started): both cases of A-Z
+            firsts = _both_cases(firsts)
         if firsts:
             charset, _ = compiler._optimize_charset(firsts)
             info = [C.INFO, 0, C.SRE_INFO_CHARSET, lowest, highest]
@@ -74,7 +83,20 @@ def _compile(parsed: parser.SubPattern, flags: int) -> re.Pattern:
     indexgroup = [None] * parsed.state.groups
     for name, index in groupindex.items():
         indexgroup[index] = name
-    return _sre.compile(None, flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+    return _sre.compile(pattern, flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _both_cases(items: list) -> list:
+    out = list(items)
+    for op, av in items:
+        if op is C.LITERAL and (_A <= av <= _Z or _A + _CASE <= av <= _Z + _CASE):
+            out.append((op, av ^ _CASE))
+        elif op is C.RANGE:
+            for low, high, shift in ((_A, _Z, _CASE), (_A + _CASE, _Z + _CASE, -_CASE)):
+                a, b = max(av[0], low), min(av[1], high)
+                if a <= b:
+                    out.append((op, (a + shift, b + shift)))
+    return out
 
 
 class _Unknown(ValueError):

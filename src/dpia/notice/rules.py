@@ -36,13 +36,13 @@ class Rx:
     __slots__ = ("regex", "id", "alone", "search", "finditer", "match", "fast", "parts", "in_line", "fast_in_line")
 
     def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = (), alone: bool = False):  # noqa: A002
-        self.regex = regex
+        parsed = lowercase.parse(regex)
+        anchored = lowercase.anchored(regex, parsed)
+        self.regex = regex = lowercase.started(regex, parsed)
         self.id = id
         self.alone = alone
         self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
-        parsed = lowercase.parse(regex)
-        anchored = lowercase.anchored(regex, parsed)
         self.fast = lowercase.twin(regex, parsed)
         self.in_line = regex.match if anchored else regex.search
         self.fast_in_line = None if self.fast is None else self.fast.match if anchored else self.fast.search
