@@ -156,7 +156,10 @@ class Document:
         """Whether ``pattern`` matches in the framing of segment ``index`` (its heading or lead-in)."""
         if pattern.id >= 0 and not pattern.alone:  # the segments it matches are known at once
             return not self._matching(pattern).isdisjoint(self._framing(index))
-        return any(self.says(pattern, j) for j in self._framing(index))
+        for j in self._framing(index):
+            if self.says(pattern, j):
+                return True
+        return False
 
     def in_context(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in segment ``index`` or its framing."""
@@ -182,7 +185,11 @@ class Document:
                 if seg.lead >= 0:
                     self._frames.setdefault(seg.lead, []).append(i)
         says, frames = self.says, self._frames
-        matching = [j for j in frames if says(pattern, j)]
+        if pattern.id >= 0:
+            possible = self._possible(pattern)
+            matching = [j for j in frames if j in possible and says(pattern, j)]
+        else:
+            matching = [j for j in frames if says(pattern, j)]
         if not matching:
             return []
         if len(matching) == 1:
@@ -238,11 +245,14 @@ class Document:
 
     def may_match(self, pattern: Rx, index: int) -> bool:
         """Whether the prefilter lets ``pattern`` match in segment ``index`` (a cheap test before ``says``)."""
+        return index in self._possible(pattern)
+
+    def _possible(self, pattern: Rx) -> set[int] | range:
         found = self._candidate_sets.get(pattern)
         if found is None:
             candidates = self.candidates(pattern)
             found = self._candidate_sets[pattern] = candidates if isinstance(candidates, range) else set(candidates)
-        return index in found
+        return found
 
     def url_candidates(self) -> dict[int, set[int]]:
         """Automaton id -> the segments that held a URL where it may match once the URL is blanked."""
