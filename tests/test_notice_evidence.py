@@ -82,3 +82,15 @@ def test_the_ico_contact_details_are_not_the_controllers():
     evidence = analyse(text, audit_date="2026-12-02").elements["controller_contact"].evidence
     assert evidence and "data@acme.example.co.uk" in evidence[0].text
     assert not analyse("You can call the ICO on 0303 123 1113.").elements["controller_contact"].present
+
+
+def test_to_in_a_phrase_such_as_in_relation_to_does_not_say_what_the_data_is_used_for():
+    text = ("We hold a separate notice in relation to staff we employ, subject to their contracts.\n"
+            "We use your details to arrange your care visits.")
+    assert first(text, "purposes") == "We use your details to arrange your care visits."
+
+
+def test_a_heading_about_the_purpose_of_the_notice_is_no_section_about_purposes():
+    text = ("Purpose of this privacy notice\nWe collect information about you for the services described here.\n"
+            "How we use your information\nYour information is used to arrange your visits.")
+    assert first(text, "purposes") == "Your information is used to arrange your visits."
