@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -7,6 +8,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_SLUGS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 SHARED = ROOT.parent / "shared"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long scenario; runs only when CI=true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI", "").lower() == "true":
+        return
+    skip = pytest.mark.skip(reason="slow: runs when CI=true")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture
