@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import InputError
+from .files import MB, inside, read_bytes
 from .problems import Problem
 
 BOM = b"\xef\xbb\xbf"
+MAX_CSV_BYTES = 200 * MB  # a 100,000-activity inventory is about 50 MB
 
 
 def decode_utf8(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
@@ -36,9 +39,12 @@ def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], l
     """The table, the source line of each row, the problems met, and whether the file could be read at all."""
     name = path.name
     empty = pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return empty, [], [Problem(name, 0, "-", f"file is missing; create it with the header line: {','.join(columns)}")], False
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(inside(path.parent, name), MAX_CSV_BYTES, "CSV table")
+    except InputError as exc:
+        return empty, [], [Problem(name, 0, "-", message_without_path(str(exc), path))], False
     text, problems = decode_utf8(raw, name)
     if text is None:
         return empty, [], problems, False
@@ -72,6 +78,14 @@ def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], l
     assert header is not None
     frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
     return frame, lines, problems, True
+
+
+def message_without_path(message: str, path: Path) -> str:
+    """A reading error's message without the leading path: the Problem already names the file."""
+    for prefix in (f"{path}: ", f"{path.resolve()}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
 def to_csv_text(frame: pd.DataFrame, columns: list[str]) -> str:
