@@ -12,11 +12,13 @@ import pandas as pd
 
 from . import schemas, vocab
 from .audit import Audit, save
-from .errors import DpiaError
-from .notice import NoticeProfile, analyse, read_notice
+from .errors import DpiaError, OutputError
+from .files import ensure_dir
+from .notice import NoticeProfile, analyse
+from .notice.text import read_notice_bytes
 from .vocab import NOT_STATED
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole name: fullmatch, since $ would let a trailing newline in
 # Schedule 1 paragraph that completes each Art 9(2) letter, where the letter names one (DPA 2018 s10(2)).
 SCHEDULE1_FOR = {"b": "sch1.1", "h": "sch1.2", "i": "sch1.3", "j": "sch1.4"}
 UK_BODIES = {"gp_nhs", "local_authority", "regulator", "police_courts", "government_agency"}
@@ -88,27 +90,31 @@ def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
 
 def new_audit(slug: str, notice_file: str | Path, into: str | Path = "data/audits", audit_date: str | None = None) -> Path:
     """Create ``into/slug`` from a notice. Refuses to touch an existing folder."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise DpiaError(f"{slug!r} is not a usable folder name: use lower-case letters, digits and hyphens, e.g. acme-care")
     target = Path(into) / slug
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise DpiaError(f"{target} already exists; dpia new never overwrites an audit. Choose another name or remove it")
     notice_path = Path(notice_file)
-    notice = read_notice(notice_path)
+    raw, notice = read_notice_bytes(notice_path)
     date = audit_date or dt.date.today().isoformat()
     profile = analyse(notice, source=notice.source, audit_date=date)
     suffix = notice_path.suffix.lower() if notice_path.suffix.lower() in (".txt", ".md", ".html", ".htm") else ".txt"
     meta = {"provider": profile.organisation or slug, "kind": "other", "notice": f"notice{suffix}", "audit_date": date,
             "assessor": "draft: your name", "scope": f"draft: drafted by dpia new from {notice.source}; review every row",
             "risk_method": "ico", "screening": {}, "consultation": [], "dpo_advice": None, "sign_off": None}
-    staging = Path(into) / f".{slug}.new"
+    staging = ensure_dir(Path(into)) / f".{slug}.new"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        shutil.copyfile(notice_path, staging / meta["notice"])
+        staging.mkdir()
+        (staging / meta["notice"]).write_bytes(raw)
         audit = Audit(staging, meta, draft_tables(profile))
         save(audit, staging)
+        if target.exists() or target.is_symlink():
+            raise DpiaError(f"{target} appeared while drafting; dpia new never overwrites an audit. Choose another name")
         staging.rename(target)
+    except OSError as exc:
+        raise OutputError(f"cannot create {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

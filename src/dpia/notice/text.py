@@ -128,12 +128,18 @@ def prepare(raw: bytes, source: str = "-", *, html: bool | None = None) -> Notic
 
 def read_notice(path: Path) -> NoticeText:
     """A notice file, or standard input for ``-``: never more than MAX_BYTES + 1 bytes read, only a regular file opened."""
+    return read_notice_bytes(path)[1]
+
+
+def read_notice_bytes(path: Path) -> tuple[bytes, NoticeText]:
+    """The bytes read (to keep a copy of the notice) and the text they give."""
     from ..files import read_bytes, read_stream
 
     if str(path) == "-":
         import sys
 
-        return prepare(read_stream(sys.stdin.buffer, MAX_BYTES, "privacy notice", "standard input"), "-")
+        raw = read_stream(sys.stdin.buffer, MAX_BYTES, "privacy notice", "standard input")
+        return raw, prepare(raw, "-")
     suffix = path.suffix.lower()
-    html = True if suffix in (".html", ".htm") else None
-    return prepare(read_bytes(path, MAX_BYTES, "notice file"), path.name, html=html)
+    raw = read_bytes(path, MAX_BYTES, "notice file")
+    return raw, prepare(raw, path.name, html=True if suffix in (".html", ".htm") else None)
