@@ -131,3 +131,18 @@ def draft_rows_need_review(audit) -> Iterator[Problem]:
             if row.get("status") == "draft":
                 yield Problem(table, line, "status", "draft row: review it against the notice and set status to "
                               "confirmed (or open, for a risk)", "warning")
+
+
+@rule("dpia_needs_risks", "activities.csv", "flows.csv", "risks.csv")
+def dpia_needs_risks(audit) -> Iterator[Problem]:
+    if len(audit.risks):
+        return
+    from .screening import screen
+
+    try:
+        required = screen(audit).required
+    except Exception:  # noqa: BLE001 - an audit too broken to screen has its errors reported elsewhere
+        return
+    if required:
+        yield Problem("risks.csv", 0, "-", "the risk register is empty, but screening says a DPIA is required: record the "
+                      "risks to individuals, their likelihood, severity and measures (ICO DPIA step 5)", "warning")
