@@ -155,6 +155,12 @@ def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
 # ---- audit.yaml ---------------------------------------------------------------------------
 
 
+def read_meta(folder: Path) -> dict[str, Any]:
+    """audit.yaml's mapping read with every safeguard of ``load``, or {} if it cannot be read."""
+    meta, _, problems = _read_yaml(Path(folder) / AUDIT_FILE)
+    return {} if problems else meta
+
+
 MAX_YAML_BYTES = 2 * MB  # real audit.yaml files are a few KB; libyaml reads 2 MB in under 2 s
 MAX_ALIAS_NODES = 10_000  # values YAML aliases (&a ... *a) may add beyond those written out: stops a billion laughs
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

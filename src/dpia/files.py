@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -94,15 +95,46 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def temp_beside(path: Path) -> Path:
-    """An empty temporary file in the target's folder, to write and then os.replace onto the target."""
+_TEMP = re.compile(r"\..+\.(\d+)-[a-z0-9_]{8}\.tmp(?:\.[a-z]+)?")  # what temp_beside makes: .NAME.PID-RANDOM.tmp
+
+
+def temp_beside(path: Path, suffix: str = "") -> Path:
+    """An empty temporary file in the target's folder, to write and then os.replace onto the target.
+
+    Its name holds this process's id, so a later run can tell the leftovers of a killed one from a live write.
+    """
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp" + suffix)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {_reason(exc, path)}") from None
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs and audit files are meant to be shared
     return Path(tmp)
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporary files of writers that were killed outright (their process is gone)."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP.fullmatch(entry.name)
+        if match and entry.is_file(follow_symlinks=False) and not pid_alive(int(match.group(1))):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
