@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from .errors import DpiaError
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
 from .report.parts import Image, Section, Table, Text
+from .tables import defused
+from .workers import quiet_worker, stop
 
 WIDE = 30  # providers beyond which tables turn and charts split
 NO_AUDIT = "no audit"
@@ -80,6 +82,9 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
         return Provider(profile.organisation or path.stem, str(path), "notice", profile=profile)
     except DpiaError as exc:
         return Provider(path.name, str(path), "audit" if path.is_dir() else "notice", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one unreadable provider must not stop a comparison of forty
+        return Provider(path.name, str(path), "audit" if path.is_dir() else "notice",
+                        error=f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def _read(args) -> Provider:
@@ -91,8 +96,30 @@ def read_providers(paths, audit_date: str | None = None, workers: int | None = N
     workers = workers or os.cpu_count() or 1
     if len(jobs) < PARALLEL_FROM or workers == 1:
         return [_read(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    out: list[Provider | None] = [None] * len(jobs)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
+    try:
+        chunks = _chunks(list(range(len(jobs))), max(1, len(jobs) // (workers * 4)))
+        futures = {pool.submit(_read_many, [jobs[i] for i in chunk]): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                for i, provider in zip(chunk, future.result()):
+                    out[i] = provider
+            except Exception as exc:  # noqa: BLE001 - a reading process died (out of memory): its providers fail
+                for i in chunk:
+                    path = Path(jobs[i][0])
+                    out[i] = Provider(path.name, str(path), "audit" if path.is_dir() else "notice",
+                                      error=f"the process reading it died ({type(exc).__name__})")
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
+    return [p for p in out if p is not None]
+
+
+def _read_many(jobs) -> list[Provider]:
+    return [_read(job) for job in jobs]
 
 
 @dataclass
@@ -115,7 +142,7 @@ class Comparison:
         written = []
         for name, frame in {**self.matrices, "scores": self.scores.set_index("Provider").T}.items():
             path = Path(folder) / f"{stem}-{name}.csv"
-            write_atomic(path, frame.rename_axis("practice").to_csv())
+            write_atomic(path, defused(frame).rename_axis("practice").to_csv())
             written.append(path)
         return written
 

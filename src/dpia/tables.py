@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +87,28 @@ def message_without_path(message: str, path: Path) -> str:
         if message.startswith(prefix):
             return message[len(prefix):]
     return message
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def defuse_formula(value):
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) written as text, with a leading '.
+
+    Plain numbers such as -3 are left alone. For CSV files made for people to open, not for audit files.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every string cell, column name and index label passed through defuse_formula."""
+    out = frame.map(defuse_formula) if len(frame) else frame.copy()
+    out.columns = [defuse_formula(c) for c in out.columns]
+    out.index = out.index.map(defuse_formula)
+    return out
 
 
 def to_csv_text(frame: pd.DataFrame, columns: list[str]) -> str:

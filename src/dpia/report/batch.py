@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..files import ensure_dir, pid_alive, remove_stale_temps, temp_beside, write_atomic
+from ..workers import stop
 from .page import page
 from .run import FORMATS, Result, Runner
 
@@ -140,25 +141,11 @@ def _run(jobs: list[tuple], results: dict[int, Result], workers: int | None, pro
                     results[i] = Result(str(Path(jobs[i][0]).resolve()), jobs[i][2], error=f"the report worker died ({type(exc).__name__})")
                 bar.update(1)
         except BaseException:
-            _stop(pool)
+            stop(pool)
             raise
         pool.shutdown()
     finally:
         bar.close()
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now: each kills its kernel and removes its temporary files, then exits."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
 
 
 def _check_writable(out: Path) -> None:
