@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 from . import risk, transfers, vocab
 from .problems import Problem
+from .tables import records
 from .vocab import NOT_STATED, split_codes
 
 Rule = Callable[["Audit"], Iterator[Problem]]  # noqa: F821 - Audit is only a type here
@@ -34,7 +35,7 @@ def run_rules(audit) -> list[Problem]:
 
 
 def _rows(audit, table: str):
-    for i, row in enumerate(audit.tables[table].to_dict("records")):
+    for i, row in enumerate(records(audit.tables[table])):
         yield audit.line(table, i), row
 
 

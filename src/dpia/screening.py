@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import vocab
+from .tables import records
 from .vocab import split_codes
 
 WP248_THRESHOLD = 2
@@ -42,7 +43,7 @@ def _derived(audit) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     sources = (("special_categories", "special_categories"), ("data_subjects", "data_subjects"),
                ("techniques", "techniques"))
-    for row in audit.activities.to_dict("records"):
+    for row in records(audit.activities):
         for column, name in sources:
             voc = vocab.get(name)
             for code in split_codes(row.get(column, "")):
@@ -102,7 +103,7 @@ def _factors(audit) -> list[str]:
     from .transfers import assess
 
     out, unknown = [], []
-    for flow in audit.flows.to_dict("records"):
+    for flow in records(audit.flows):
         try:
             checked = assess(flow["country"], flow.get("mechanism", ""))
         except vocab.UnknownCodeError:

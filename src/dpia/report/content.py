@@ -20,7 +20,7 @@ from ..notice.detect import RIGHTS
 from ..notice.render import checklist, findings_table
 from ..screening import Screening, screen
 from ..vocab import NOT_STATED, split_codes
-from . import figures
+from . import figures, large
 from .parts import Heading, Image, Items, Section, Table, Text
 
 GAP = {NOT_STATED: "gap", "✗": "gap", "high": "high", "medium": "medium", "low": "low", "missing": "gap", "gap": "gap",
@@ -37,6 +37,9 @@ class DpiaReport:
     method: str
     audit_date: str
     sections: list[Section]
+
+    def __repr__(self) -> str:  # the notebook keeps the plain-text form too: the default held every row of a large audit
+        return f"DpiaReport({self.audit!r})"
 
     def section(self, number: int) -> Section:
         return self.sections[number - 1]
@@ -105,7 +108,8 @@ def _codes_with_labels(name: str, cell: str) -> str:
     return "; ".join(out)
 
 
-def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None) -> DpiaReport:
+def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None,
+                 attachments: str | Path | None = None) -> DpiaReport:
     """Everything the DPIA report shows, computed from one audit folder. Invalid audits raise AuditInvalid."""
     audit = load(audit_path)
     if not audit.valid:
@@ -121,6 +125,8 @@ def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_
     report = DpiaReport(audit, profile, screening, scored, checked, method, date, [])
     report.sections = [_need(report), _description(report), _consultation(report), _necessity(report),
                        _risks(report), _measures(report), _sign_off(report)]
+    if large.is_large(audit):  # counts above are on every row; the tables now keep what matters (report/large.py)
+        report.sections = large.summarise(report.sections, audit, attachments)
     return report
 
 

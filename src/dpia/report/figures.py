@@ -17,6 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .. import risk
 from ..flows import FlowGraph
+from . import large
 
 LEVEL_COLOURS = {"low": "#cfe8cf", "medium": "#ffe3a3", "high": "#f4b6b0"}
 KIND_COLOURS = {"source": "#e8eef7", "activity": "#fff7e0", "recipient": "#eef6ee"}
@@ -40,6 +41,7 @@ def _wrap(text: str, width: int = 26, lines: int = 2) -> str:
 
 def flow_diagram(graph: FlowGraph) -> Figure:
     """Three columns (where data comes from, activities, who receives it); transfers out of the UK in colour."""
+    graph = large.diagram_graph(graph)
     columns = [graph.layer(n) for n in (0, 1, 2)]
     rows = max(1, *(len(c) for c in columns))
     fig = Figure(figsize=(8.2, max(2.6, 0.5 * rows + 0.8)))
@@ -100,7 +102,10 @@ def risk_map(scored: pd.DataFrame, method: str) -> Figure:
         placed[cell] = n + 1
         return cell[0] + 0.18 + 0.2 * (n % 4), cell[1] + 0.78 - 0.22 * (n // 4 % 4)
 
-    for row in scored.itertuples():
+    shown = large.map_risks(scored)
+    if len(shown) < len(scored):
+        ax.set_title(f"The {len(shown)} highest of {len(scored):,} risks", fontsize=8, color="#444")
+    for row in shown.itertuples():
         before = spot(row.likelihood, row.severity)
         after = spot(row.residual_likelihood, row.residual_severity)
         ax.add_patch(FancyArrowPatch(before, after, arrowstyle="-|>", mutation_scale=7, color="#555", linewidth=0.7,

@@ -140,6 +140,7 @@ class Runner:
             if not audit_dir.is_dir():
                 raise DpiaError(f"{audit_dir}: not an audit folder")
             ensure_dir(out_dir)
+            shutil.rmtree(tables_dir(out_dir, slug), ignore_errors=True)  # a large audit's tables are written afresh
             # The notebook loads and validates the audit; an invalid one fails its first cell with every problem listed.
             clock = time.perf_counter()
             nb = self._execute(audit_dir, out_dir / f"{slug}.ipynb", audit_date, risk_method, formats)
@@ -187,7 +188,7 @@ class Runner:
         if not NOTEBOOK.exists():
             raise DpiaError(f"the report notebook {NOTEBOOK} is missing; reinstall dpia from its repository")
         parameters = {"audit_path": str(audit_dir), "audit_date": audit_date, "risk_method": risk_method,
-                      "formats": ",".join(formats)}
+                      "formats": ",".join(formats), "attachments": str(tables_dir(target.parent, target.stem).resolve())}
         km = self.kernel()
         tmp = temp_beside(target, ".ipynb")  # a unique name: two runs into one folder never share it
         self.temps.add(tmp)
@@ -268,10 +269,16 @@ def remove_stale_kernel_dirs() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def tables_dir(out_dir: Path, slug: str) -> Path:
+    """Where a large audit's report puts its full tables as CSV (report/large.py)."""
+    return out_dir / f"{slug}.tables"
+
+
 def _remove_stale(out_dir: Path, slug: str, formats) -> None:
-    """A report that now fails must not leave last run's HTML and PDF beside it, looking current."""
+    """A report that now fails must not leave last run's HTML, PDF and tables beside it, looking current."""
     for kind in FORMATS:
         (out_dir / f"{slug}.{kind}").unlink(missing_ok=True)
+    shutil.rmtree(tables_dir(out_dir, slug), ignore_errors=True)
 
 
 def _provider(audit_dir: Path) -> str:

@@ -1,0 +1,169 @@
+"""Large audits and comparisons: past a threshold a report shows what matters and attaches the rest.
+
+A 10,000-activity audit made a 30 MB page, a 73 MB notebook and a PDF that took minutes; at 100,000
+activities nothing finished. Once a table passes LARGE rows, every report table longer than ROWS keeps the rows that raise
+findings (cells the report marks: high, gap, medium), then rows with validation warnings, then the
+first in the audit's order, and says so; long lists and cells are cut with a count of what was left
+out; the figures draw the rows that matter and a count of the others. Counts and verdicts are always
+computed on everything, before this runs. The full tables go beside the report as CSV files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from .parts import Items, Section, Table, Text
+
+LARGE = 500  # an audit with a table longer than this gets a summarised report
+ROWS = 50  # table rows a summarised report shows (79 PDF pages at 200 rows a table; 15 s of printing)
+ITEMS = 50  # list items a report shows
+CELL = 1_500  # characters of one cell or paragraph
+DIAGRAM_ACTIVITIES = 30  # activities the data-flow diagram draws
+MAP_RISKS = 48  # risks the risk map draws (it places at most 16 per cell anyway)
+RANK = {"high": 4, "gap": 3, "medium": 2, "low": 1}
+
+
+def cut(text: str, limit: int = CELL) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text) - limit:,} more characters in the attached tables or the audit files)"
+
+
+def summarise(sections: list[Section], audit, attach_to: str | Path | None = None) -> list[Section]:
+    """The sections with every long table, list and cell shortened; the full tables written as CSV beside the report.
+
+    ``attach_to`` is a folder beside the report (``reports/best2care.tables``) for one CSV file per long
+    table. Without it (a notebook opened by hand) nothing is written.
+    """
+    flagged = _flagged_ids(audit)
+    out = []
+    for section in sections:
+        parts: list = []
+        heading = section.title
+        for n, part in enumerate(section.parts):
+            heading = getattr(part, "text", heading) if type(part).__name__ == "Heading" else heading
+            if isinstance(part, Table) and len(part.frame) > ROWS:
+                name = _file_name(section, heading, n)
+                if attach_to is not None:
+                    _attach(part.frame, Path(attach_to) / f"{name}.csv")
+                parts += _table(part, flagged, f"{Path(attach_to).name}/{name}.csv" if attach_to is not None else None)
+            elif isinstance(part, Table):
+                parts.append(replace(part, frame=_cut_cells(part.frame)))
+            elif isinstance(part, Items):
+                shown = [cut(str(i)) for i in part.items[:ITEMS]]
+                more = len(part.items) - len(shown)
+                parts.append(Items(shown + ([f"… and {more:,} more"] if more > 0 else [])))
+            elif isinstance(part, Text):
+                parts.append(replace(part, text=cut(part.text)))
+            else:
+                parts.append(part)
+        out.append(Section(section.number, section.key, section.title, parts))
+    return out
+
+
+def _table(part: Table, flagged: set[str], attached: str | None) -> list:
+    frame = part.frame
+    columns = [[str(v) for v in frame[c].tolist()] for c in frame.columns]  # tolist: iterating a string column boxes each cell
+    marked = [[RANK.get(part.marks.get(v, ""), 0) for v in column] for column in columns]
+    rank = [max(values, default=0) for values in zip(*marked)] if marked else [0] * len(frame)
+    first = columns[0] if columns else [""] * len(frame)
+    order = sorted(range(len(frame)), key=lambda i: (-rank[i], first[i] not in flagged, i))[:ROWS]
+    findings = sum(1 for i in range(len(frame)) if rank[i] >= RANK["medium"] or first[i] in flagged)
+    shown = _cut_cells(frame.iloc[order])
+    where = f"every row is in {attached} beside this report" if attached else \
+        "`dpia report` attaches every row as CSV beside the report"
+    if findings >= len(order):
+        which = f"{findings:,} of them raise findings (marked, or with validation warnings): the {len(order)} shown are the first"
+    elif findings:
+        which = f"shown: the {findings:,} that raise findings (marked, or with validation warnings), then the first of the others"
+    else:
+        which = f"the first {len(order)} are shown"
+    return [Text(f"{len(frame):,} rows; {which}; {where}.", "note"), replace(part, frame=shown, scroll=True)]
+
+
+def _cut_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    long = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, str) and len(v) > CELL).any()]
+    if not long:
+        return frame
+    frame = frame.copy()
+    for c in long:
+        frame[c] = frame[c].map(lambda v: cut(v) if isinstance(v, str) else v)
+    return frame
+
+
+def _flagged_ids(audit) -> set[str]:
+    """Ids of rows that have a validation problem (warnings: gaps, drafts), read from the problems' line numbers."""
+    ids: set[str] = set()
+    keys = {"activities.csv": "activity_id", "flows.csv": "flow_id", "risks.csv": "risk_id"}
+    for table, key in keys.items():
+        lines = {line: i for i, line in enumerate(audit.lines.get(table) or [])}
+        frame = audit.tables.get(table)
+        if frame is None or key not in frame.columns:
+            continue
+        values = frame[key].tolist()
+        for problem in audit.problems:
+            if problem.file == table and problem.row in lines:
+                ids.add(str(values[lines[problem.row]]))
+    return ids
+
+
+def _file_name(section: Section, heading: str, n: int) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-") or f"{section.key}-{n}"
+    return f"{section.number}-{slug}"
+
+
+def _attach(frame: pd.DataFrame, path: Path) -> None:
+    from ..files import ensure_dir, write_atomic
+    from ..tables import defused
+
+    ensure_dir(path.parent)
+    write_atomic(path, defused(frame.astype(str)).to_csv(index=False))
+
+
+def is_large(audit) -> bool:
+    return any(len(frame) > LARGE for frame in audit.tables.values())
+
+
+# ---- figures ------------------------------------------------------------------------------
+
+
+def diagram_graph(graph, limit: int = DIAGRAM_ACTIVITIES):
+    """A data-flow graph small enough to draw: in each column past ``limit`` boxes, the parties and activities
+    with transfers out of the UK first, then the first of the others; the rest drawn as one box that counts them."""
+    from ..flows import Edge, FlowGraph, Node
+
+    if all(len(graph.layer(n)) <= limit for n in (0, 1, 2)):
+        return graph
+    transferring = {end for e in graph.edges if e.transfer for end in (e.source, e.target)}
+    nodes, moved = [], {}
+    for layer, what in ((0, "sources"), (1, "activities"), (2, "recipients")):
+        column = graph.layer(layer)
+        if len(column) <= limit:
+            nodes += column
+            continue
+        keep = sorted(column, key=lambda n: n.id not in transferring)[:limit - 1]
+        kept = {n.id for n in keep}
+        rest = Node(f"more:{layer}", f"{len(column) - len(keep):,} more {what} (see the tables)", layer, column[0].kind)
+        nodes += [n for n in column if n.id in kept] + [rest]
+        moved.update({n.id: rest.id for n in column if n.id not in kept})
+    edges, seen = [], set()
+    for e in graph.edges:
+        source, target = moved.get(e.source, e.source), moved.get(e.target, e.target)
+        key = (source, target, e.transfer, e.verdict)
+        if key not in seen:
+            seen.add(key)
+            edges.append(Edge(source, target, e.label, e.transfer, e.verdict))
+    return FlowGraph(nodes, edges)
+
+
+def map_risks(scored: pd.DataFrame) -> pd.DataFrame:
+    """The risks the risk map draws: the highest after measures, then before, up to MAP_RISKS."""
+    if len(scored) <= MAP_RISKS:
+        return scored
+    order = sorted(range(len(scored)), key=lambda i: (-RANK.get(scored.residual.iloc[i], 0),
+                                                      -RANK.get(scored.inherent.iloc[i], 0), i))
+    return scored.iloc[order[:MAP_RISKS]]
