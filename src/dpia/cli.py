@@ -175,8 +175,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     ensure_dir(out.parent)
     comparison = compare(args.paths, audit_date=_date(args.audit_date), workers=args.workers)
     written = []
+    if comparison.summarised and "csv" not in formats and ("html" in formats or "pdf" in formats):
+        formats.append("csv")  # a summarised page gives counts: the per-provider matrices go beside it
     if "html" in formats or "pdf" in formats:
-        page = to_html(comparison)
+        page = to_html(comparison, out.stem if "csv" in formats else None)
         if "html" in formats:
             write_atomic(out, page)
             written.append(out)

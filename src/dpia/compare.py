@@ -136,6 +136,12 @@ class Comparison:
     def wide(self) -> bool:
         return len(self.providers) > WIDE
 
+    @property
+    def summarised(self) -> bool:
+        from .report.large import PROVIDERS
+
+        return len(self.providers) > PROVIDERS
+
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
         from .files import write_atomic
 
@@ -305,9 +311,12 @@ def _chunks(items: list, size: int = CHUNK) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def sections(comparison: Comparison) -> list[Section]:
-    from .report import figures
+def sections(comparison: Comparison, attachments: str | None = None) -> list[Section]:
+    """The comparison's sections; past large.PROVIDERS providers, counts per practice (the matrices go to CSV)."""
+    from .report import figures, large
 
+    if len(comparison.providers) > large.PROVIDERS:
+        return large.comparison_sections(comparison, attachments)
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]
     failed = [p for p in c.providers if p.profile is None]
@@ -361,10 +370,11 @@ def sections(comparison: Comparison) -> list[Section]:
     return out
 
 
-def to_html(comparison: Comparison) -> str:
+def to_html(comparison: Comparison, attachments: str | None = None) -> str:
+    """The comparison page; ``attachments`` is the stem of its CSV files (reports/comparison), named in a summarised page."""
     from .report.page import page
 
     body = ('<header><p class="kicker">Comparison of providers</p>'
-            f"<h1>{len(comparison.providers)} providers side by side</h1></header>"
-            + "\n".join(s.html() for s in sections(comparison)))
+            f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"
+            + "\n".join(s.html() for s in sections(comparison, attachments)))
     return page("Comparison of providers", body, landscape=True)

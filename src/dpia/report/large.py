@@ -167,3 +167,74 @@ def map_risks(scored: pd.DataFrame) -> pd.DataFrame:
     order = sorted(range(len(scored)), key=lambda i: (-RANK.get(scored.residual.iloc[i], 0),
                                                       -RANK.get(scored.inherent.iloc[i], 0), i))
     return scored.iloc[order[:MAP_RISKS]]
+
+
+# ---- comparisons of many providers ---------------------------------------------------------
+
+PROVIDERS = 200  # a comparison of more providers is summarised: counts per practice, not a column per provider
+RANKED = 25  # providers shown at each end of the transparency ranking
+
+
+def comparison_sections(comparison, attachments: str | None = None) -> list[Section]:
+    """A comparison of many providers as counts: how many providers show each practice, the two ends of the
+    ranking, the failures. The provider x practice matrices are the CSV files (`--format csv`)."""
+    from .. import compare as cmp
+    from . import figures
+    from .parts import Image
+
+    c = comparison
+    ok = [p for p in c.providers if p.profile is not None]
+    failed = [p for p in c.providers if p.profile is None]
+    audits = sum(p.audit is not None for p in ok)
+    files = (f"the CSV files beside this page, {attachments}-<matrix>.csv ({', '.join(c.matrices)}, scores)" if attachments
+             else "the CSV files `dpia compare --format csv` writes")
+    intro = [Text(f"{len(c.providers):,} providers: {len(ok):,} read ({audits:,} with a full audit, {len(ok) - audits:,} from "
+                  f"their privacy notice alone) and {len(failed):,} that could not be read. With this many providers the "
+                  f"comparison gives counts; every provider's value for every practice is in {files}.", "note")]
+    if failed:
+        intro.append(Text(f"{len(failed):,} provider(s) could not be read and are left out of the counts:", "alert"))
+        intro.append(Items([f"{p.name} ({p.source}): {p.error}" for p in failed[:ITEMS]]
+                           + ([f"… and {len(failed) - ITEMS:,} more"] if len(failed) > ITEMS else [])))
+    out = [Section(1, "providers", "Providers compared", intro)]
+    scores = c.scores
+    ends = scores.head(RANKED) if len(scores) <= 2 * RANKED else pd.concat([scores.head(RANKED), scores.tail(RANKED)])
+    bands = pd.cut(scores.Score, [-0.001, 0.2, 0.4, 0.6, 0.8, 1.0], labels=["0-20%", "20-40%", "40-60%", "60-80%", "80-100%"])
+    spread = bands.value_counts(sort=False).rename_axis("Transparency score").reset_index(name="Providers")
+    out.append(Section(2, "transparency", "Transparency score and ranking", [
+        Text("Transparency score = the share of applicable Article 13/14 elements the notice contains. How the providers "
+             f"spread, then the {RANKED} highest and the {RANKED} lowest of the ranking.", "note"),
+        Table(spread, widths=[50, 50]), Table(ends, widths=[46, 12, 14, 14, 14])]))
+    elements = c.matrices["elements"].iloc[:-1]
+    counts = pd.DataFrame({"present": (elements == cmp.YES).sum(axis=1), "absent": (elements == cmp.NO).sum(axis=1),
+                           "not applicable": (elements == cmp.NA).sum(axis=1)})
+    colours = {"present": "#7fbf8e", "absent": "#e8a39c", "not applicable": "#d9d9d9"}
+    out.append(Section(3, "elements", cmp.TITLES["elements"], [
+        Image(figures.svg(figures.stacked_bars(counts, colours, "providers")),
+              "How many providers' notices contain each Article 13/14 element.", "Elements by number of providers"),
+        Table(_prevalence(elements, len(ok)), widths=[46, 18, 36])]))
+    number = 4
+    for name in ("lawful_bases", "special_categories", "transfers", "retention", "automated_decisions", "findings", "audits"):
+        frame = c.matrices[name]
+        out.append(Section(number, name.replace("_", "-"), cmp.TITLES[name], [Table(_prevalence(frame, len(ok)),
+                                                                                    widths=[46, 18, 36])]))
+        number += 1
+    return out
+
+
+def _prevalence(matrix: pd.DataFrame, providers: int) -> pd.DataFrame:
+    """Per practice (row), how many providers show it: ticks counted, other values tallied (the commonest five)."""
+    from .. import compare as cmp
+
+    rows = []
+    for practice, values in matrix.iterrows():
+        tally = values.value_counts()
+        if set(tally.index) <= {cmp.YES, cmp.NO, cmp.NA, ""}:
+            yes, applicable = int(tally.get(cmp.YES, 0)), providers - int(tally.get(cmp.NA, 0))
+            rows.append({"Practice": practice, "Providers": f"{yes:,}",
+                         "Share": f"{yes / applicable:.0%} of {applicable:,}" if applicable else "n/a"})
+            continue
+        common = [f"{value or '(none)'}: {n:,}" for value, n in tally.head(5).items()]
+        others = len(tally) - len(common)
+        rows.append({"Practice": practice, "Providers": f"{providers:,}",
+                     "Share": cut("; ".join(common) + (f"; {others:,} other values" if others > 0 else ""), 400)})
+    return pd.DataFrame(rows, columns=["Practice", "Providers", "Share"])
