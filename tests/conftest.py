@@ -27,7 +27,10 @@ def pytest_collection_modifyitems(config, items):
 def sample_copy(tmp_path):
     """A writable copy of a sample audit folder."""
     def copy(slug: str = "best2care") -> Path:
-        dest = tmp_path / slug
+        dest, n = tmp_path / slug, 1
+        while dest.exists():
+            n += 1
+            dest = tmp_path / f"{slug}-{n}"
         shutil.copytree(SAMPLES / slug, dest)
         return dest
     return copy

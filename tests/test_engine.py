@@ -21,9 +21,9 @@ def test_uk_alias_reads_as_gb():
     assert transfers.assess("uk").country == "GB"
 
 
-def test_eea_destination_is_adequate_without_mechanism():
+def test_eea_destination_is_an_approved_transfer_without_mechanism():
     checked = transfers.assess("DE", "")
-    assert checked.restricted and checked.adequacy == "full" and checked.verdict == "ok"
+    assert checked.restricted and checked.approval == "full" and checked.verdict == "ok"
 
 
 def test_transfer_to_country_without_adequacy_needs_mechanism():
@@ -45,9 +45,9 @@ def test_derogation_is_flagged_as_occasional_only():
     assert checked.mechanism == "art49_1_b" and checked.verdict == "check" and "occasional" in checked.message
 
 
-def test_eu_sccs_alone_are_not_suitable_for_the_uk():
+def test_eu_sccs_alone_are_refused_for_the_uk():
     checked = transfers.assess("IN", "sccs")
-    assert checked.verdict == "gap" and "UK Addendum" in checked.message
+    assert checked.verdict == "missing" and checked.severity == "error" and "UK Addendum" in checked.message
 
 
 def test_adequacy_claimed_for_a_country_without_it():
@@ -56,13 +56,14 @@ def test_adequacy_claimed_for_a_country_without_it():
 
 def test_partial_adequacy_asks_to_confirm_the_recipient():
     checked = transfers.assess("US", "")
-    assert checked.adequacy == "partial" and checked.verdict == "check" and "certified" in checked.message
+    assert checked.approval == "partial" and checked.verdict == "check" and "certified" in checked.message
     assert transfers.assess("US", "uk_addendum").verdict == "ok"
 
 
-def test_unnamed_destination_cannot_be_confirmed():
+def test_unnamed_destination_is_unknown_not_a_transfer_gap():
     checked = transfers.assess("not stated", "")
-    assert checked.adequacy == "unknown" and checked.verdict == "missing"
+    assert checked.location == "unknown" and checked.restricted is None
+    assert checked.verdict == "unknown" and checked.severity == "warning"
 
 
 def test_check_flows_returns_one_row_per_flow():
@@ -70,7 +71,7 @@ def test_check_flows_returns_one_row_per_flow():
     table = transfers.check_flows(audit.flows)
     assert len(table) == len(audit.flows)
     abroad = table[table.flow_id == "F12"].iloc[0]
-    assert abroad.mechanism == "art49_1_b" and abroad.verdict == "check"
+    assert abroad.mechanism == "art49_1_b" and abroad.verdict == "check" and not abroad.restricted
     assert set(table[table.country == "GB"].verdict) == {"ok"}
 
 
@@ -87,7 +88,7 @@ def test_ico_matrix(likelihood, severity, level):
 
 @pytest.mark.parametrize("likelihood,severity,level", [
     ("negligible", "negligible", "low"), ("significant", "significant", "high"),
-    ("limited", "maximum", "high"), ("maximum", "negligible", "medium"),
+    ("limited", "maximum", "medium"), ("maximum", "limited", "medium"), ("maximum", "negligible", "medium"),
 ])
 def test_cnil_matrix(likelihood, severity, level):
     assert risk.score(likelihood, severity, "cnil") == level
@@ -146,10 +147,18 @@ def test_best2care_needs_a_dpia_for_tracking_matching_and_sensitive_data():
     assert any("WP248 criteria met" in r for r in result.reasons)
 
 
-def test_harmony_enquiries_alone_do_not_need_a_dpia():
+def test_harmony_enquiries_need_a_dpia_only_because_a_risk_is_high(sample_copy):
     result = screen(load(SAMPLES / "harmony-community-care"))
+    assert result.required and result.high_risks == ["R2"] and "Art 35(1)" in result.reasons[-1]
+    folder = _without_high_risks(sample_copy("harmony-community-care"))
+    result = screen(load(folder))
     assert not result.required and result.verdict == "DPIA not required"
     assert "record this screening decision" in result.reasons[0]
+
+
+def _without_high_risks(folder):
+    edit_csv(folder / "risks.csv", "A1;A2,probable,significant", "A1;A2,probable,minimal")
+    return folder
 
 
 def test_chatbot_counts_as_innovative_technology():
@@ -163,7 +172,7 @@ def test_transfers_are_listed_as_screening_factors():
 
 
 def test_ico_items_that_need_a_wp248_criterion_do_not_count_alone(sample_copy):
-    folder = sample_copy("harmony-community-care")
+    folder = _without_high_risks(sample_copy("harmony-community-care"))
     path = folder / "audit.yaml"
     path.write_text(path.read_text().replace("screening: {}", "screening:\n  ico_tracking: true"))
     result = screen(load(folder))
@@ -198,8 +207,9 @@ def test_graph_runs_from_sources_through_activities_to_recipients():
     graph = build(audit)
     assert len(graph.layer(1)) == len(audit.activities)
     assert {n.kind for n in graph.layer(0)} == {"source"} and {n.kind for n in graph.layer(2)} == {"recipient"}
-    [abroad] = [e for e in graph.transfers if e.source == "activity:A7"]
-    assert abroad.verdict == "check"
+    [abroad] = [e for e in graph.edges if e.source == "activity:A7"]
+    assert abroad.verdict == "check" and not abroad.transfer and abroad.location == "unknown"
+    assert abroad in graph.unknown
 
 
 def test_graph_marks_no_transfer_for_uk_recipients():

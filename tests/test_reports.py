@@ -103,7 +103,7 @@ def test_index_links_every_report_with_its_verdict(batch):
     index = (out / "index.html").read_text()
     for slug in SAMPLE_SLUGS:
         assert f'href="{slug}.html"' in index and f'href="{slug}.pdf"' in index
-    assert "DPIA required" in index and "not required" in index
+    assert "DPIA required" in index and index.count("DPIA required") >= len(SAMPLE_SLUGS)
 
 
 def test_report_content_matches_the_library():

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -7,9 +8,10 @@ from dpia.errors import UnknownCodeError
 
 # Pinned so that any change to a vocabulary shows up in review.
 COUNTS = {
-    "art6": 6, "art9": 10, "schedule1": 36, "special_categories": 10, "data_subjects": 6,
-    "recipient_types": 16, "transfer_mechanisms": 13, "countries": 249, "adequacy": 45,
-    "screening_criteria": 22, "techniques": 10, "risk_methods": 2, "provider_kinds": 6,
+    "art6": 7, "recognised_legitimate_interests": 5, "further_purposes": 2, "art9": 10, "schedule1": 37,
+    "special_categories": 10, "data_subjects": 6, "recipient_types": 17, "abolished_bodies": 3, "transfer_mechanisms": 20,
+    "countries": 250, "adequacy": 53, "screening_criteria": 22, "techniques": 10, "adm_safeguards": 4, "adm_rules": 1,
+    "complaint_duties": 4, "risk_methods": 2, "provider_kinds": 6, "time_units": 4,
 }
 
 
@@ -28,14 +30,14 @@ def test_vocabularies_pass_their_own_reference_checks():
     assert vocab.check(vocab.load_all()) == []
 
 
-def test_schedule1_parts_and_the_art9_letters_they_serve():
+def test_schedule1_parts_and_what_their_conditions_serve():
     sch1 = vocab.get("schedule1")
     parts = {p: [t.code for t in sch1 if t["part"] == p] for p in (1, 2, 3)}
     assert [len(parts[p]) for p in (1, 2, 3)] == [4, 23, 9]
-    assert sch1.get("sch1.2")["serves"] == "9(2)(h)"
-    assert sch1.get("sch1.1")["needs_policy_document"] is True
-    assert {t["serves"] for t in sch1 if t["part"] == 2} == {"9(2)(g)"}
-    assert {t["serves"] for t in sch1 if t["part"] == 3} == {"art10"}
+    assert sch1.get("sch1.2")["serves"] == ["9(2)(h)", "art10"]
+    assert sch1.get("sch1.1")["policy_document"] == "required"
+    assert {tuple(t["serves"]) for t in sch1 if t["part"] == 2} == {("9(2)(g)", "art10")}
+    assert {tuple(t["serves"]) for t in sch1 if t["part"] == 3} == {("art10",)}
 
 
 def test_art9_letters_needing_schedule1_are_b_g_h_i_j():
@@ -98,7 +100,7 @@ def test_each_risk_method_carries_a_full_matrix():
 def test_a_broken_reference_is_reported():
     vocabs = dict(vocab.load_all())
     broken = vocab._build("techniques", {"entries": [{
-        "code": "x", "label": "X", "description": "d", "source": "s", "as_of": "2024-01-01",
+        "code": "x", "label": "X", "description": "d", "source": "s", "as_of": "2024-01-01", "in_force_from": "2018-05-25",
         "screening": ["no_such_criterion"]}]})
     vocabs["techniques"] = broken
     assert any("no_such_criterion" in f for f in vocab.check(vocabs))
@@ -106,8 +108,75 @@ def test_a_broken_reference_is_reported():
 
 def test_an_entry_without_a_source_is_refused():
     with pytest.raises(vocab.VocabularyError, match="lacks source"):
-        vocab._build("x", {"entries": [{"code": "a", "label": "A", "description": "d", "as_of": "2024-01-01"}]})
+        vocab._build("x", {"entries": [{"code": "a", "label": "A", "description": "d", "as_of": "2024-01-01",
+                                        "in_force_from": "2018-05-25"}]})
 
 
 def test_split_codes_ignores_blanks_and_spaces():
     assert vocab.split_codes(" 6(1)(b); ;6(1)(e) ") == ["6(1)(b)", "6(1)(e)"]
+
+
+# ---- dates in force, sources, the shape of the files -----------------------------------------
+
+
+LAW = [name for name, v in vocab.load_all().items() if v.header.get("kind") == "law"]
+PROVISION = re.compile(r"\b(?:Arts?|s{1,2}\.\d+[A-Z]?|Sch|Schs|para|paras|reg|SI \d{4}/\d+|Part|Annex|section|"
+                       r"Regulations \d{4}|Act \d{4})\b")
+
+
+@pytest.mark.parametrize("name", LAW)
+def test_every_source_of_the_law_names_a_provision(name):
+    for versions in vocab.get(name).versions.values():
+        for term in versions:
+            assert PROVISION.search(term.source), f"{name} {term.code}: {term.source!r}"
+
+
+@pytest.mark.parametrize("name", list(COUNTS))
+def test_no_term_is_in_force_before_its_in_force_from_or_after_its_until(name):
+    for versions in vocab.get(name).versions.values():
+        for term in versions:
+            before = term.in_force_from - dt.timedelta(days=1)
+            assert term.code not in vocab.in_force(name, before).terms or vocab.in_force(name, before).terms[term.code] != term
+            assert vocab.in_force(name, term.in_force_from).terms[term.code] == term
+            if term.in_force_until:
+                after = term.in_force_until + dt.timedelta(days=1)
+                assert vocab.in_force(name, after).terms.get(term.code) != term
+
+
+@pytest.mark.parametrize("name", list(COUNTS))
+def test_every_vocabulary_is_dated_as_of_the_2026_review(name):
+    assert vocab.get(name).as_of == "2026-12-02"
+
+
+def test_a_misspelt_key_is_an_error_naming_the_file_entry_and_key():
+    from dpia.vocab_schema import check_file
+
+    data = vocab.read_yaml("art6")
+    data["entries"][1]["negaton"] = True
+    [fault] = check_file("art6", data)
+    assert fault == "entry 2 ('6(1)(b)') key 'negaton': unknown key; check its spelling"
+
+
+def test_a_wrong_value_type_is_an_error_naming_the_key():
+    from dpia.vocab_schema import check_file
+
+    data = vocab.read_yaml("schedule1")
+    data["entries"][0]["policy_document"] = "sometimes"
+    assert any("policy_document" in f for f in check_file("schedule1", data))
+
+
+def test_every_key_the_vocabulary_files_define_is_read_by_the_code():
+    from pathlib import Path
+
+    from dpia import vocab_schema
+
+    source = "\n".join(p.read_text() for p in Path(vocab.__file__).parent.rglob("*.py") if p.name != "vocab_schema.py")
+    keys = {name for model in vocab_schema.ENTRIES.values() for name in model.model_fields} - set(vocab_schema.Entry.model_fields)
+    unused = sorted(k for k in keys if f'"{k}"' not in source and f"'{k}'" not in source)
+    assert unused == []
+
+
+def test_overlapping_versions_of_a_code_are_refused():
+    entry = {"code": "a", "label": "A", "description": "d", "source": "s", "as_of": "2024-01-01", "in_force_from": "2020-01-01"}
+    with pytest.raises(vocab.VocabularyError, match="overlapping dates"):
+        vocab._build("x", {"entries": [entry, {**entry, "in_force_from": "2022-01-01"}]})

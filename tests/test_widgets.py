@@ -64,7 +64,7 @@ def test_destination_without_adequacy_needs_a_mechanism(sample_copy):
     form = TableForm(AuditEditor(folder), "flows.csv")
     form.set(flow_id="F20", activity_id="A4", recipient="Rota app Pvt Ltd", recipient_type="processor_it",
              data_categories="shifts", country="IN", evidence="our supplier list")
-    assert "India (IN) has no UK adequacy" in form.message.value
+    assert "India (IN) is not an approved destination" in form.message.value
     assert not form.save() and snapshot(folder) == before
     form.set(mechanism="idta")
     assert "Transfer check: ok" in form.message.value

@@ -66,6 +66,11 @@ class Audit:
         return self.tables["risks.csv"]
 
     @property
+    def law_date(self) -> dt.date:
+        """The date whose law the audit is judged under: its audit_date, or today while that is missing or invalid."""
+        return vocab.law_date(schemas.as_text(self.meta.get("audit_date") or ""))
+
+    @property
     def risk_method(self) -> str:
         return str(self.meta.get("risk_method") or "ico")
 
@@ -317,12 +322,38 @@ def _meta_problems(audit: Audit) -> list[Problem]:
                         "put the notice text in a file")
     out += _screening_problems(meta.get("screening"), problem)
     out += _list_problems(meta, problem)
+    for key, fields in (("appropriate_policy_document", schemas.POLICY_DOCUMENT_KEYS), ("complaints", schemas.COMPLAINT_KEYS)):
+        _mapping_problems(key, meta.get(key), fields, problem)
     return out
+
+
+def _mapping_problems(key: str, value: Any, fields: dict[str, type], problem) -> None:
+    """Each sub-key of a mapping section is known and of its type (a date may be written unquoted)."""
+    if not isinstance(value, dict):
+        return
+    for sub, given in value.items():
+        if sub not in fields:
+            close = difflib.get_close_matches(str(sub), fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(fields)}"
+            problem(f"{key}.{sub}", f"unknown key {sub!r} under {key}; {hint}")
+        elif given is not None and not _fits(given, fields[sub]):
+            want = {bool: "true or false", int: "a whole number", str: "text"}[fields[sub]] + " (or 'not stated')"
+            problem(f"{key}.{sub}", f"{key}.{sub} should be {want}")
+
+
+def _fits(value: Any, kind: type) -> bool:
+    if isinstance(value, str) and value.strip().lower() == vocab.NOT_STATED:
+        return True
+    if kind is int:  # YAML's true is a bool, which Python counts as an int
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is str:  # an unquoted date is text to the audit
+        return isinstance(value, str) or hasattr(value, "isoformat")
+    return isinstance(value, kind)
 
 
 def _kind_name(kind) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", dict: "a mapping", list: "a list", type(None): "empty"}
+    names = {str: "text", dict: "a mapping", list: "a list", bool: "true or false", type(None): "empty"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 

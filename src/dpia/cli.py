@@ -99,9 +99,24 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
         close = " or ".join(f"`dpia vocab {s}`" for s in exc.suggestions)
         raise DpiaError(f"no vocabulary named {args.name!r}; " + (f"did you mean {close}? " if close else "")
                         + "run `dpia vocab` to list them all") from None
-    for term in voc:
-        say(f"{term.code:24s} {term.label}")
+    if args.on:
+        for term in vocab.in_force(args.name, _date(args.on, "--on")):
+            say(f"{term.code:24s} {term.label}")
+        return 0
+    for versions in voc.versions.values():
+        for term in versions:
+            say(f"{term.code:24s} {term.label}  [{term.dates()}]")
     return 0
+
+
+def _method(text: str) -> str:
+    """A risk method code, checked against the vocabulary only when the option is given (parsing stays light)."""
+    from . import vocab
+
+    methods = vocab.get("risk_methods")
+    if methods.resolve(text) is None:
+        raise argparse.ArgumentTypeError(f"unknown risk method {text!r}; choose from {', '.join(methods.codes())}")
+    return methods.resolve(text)
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
@@ -225,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("screen", help="print each audit's DPIA screening verdict and risk summary")
     p.add_argument("paths", nargs="+", metavar="PATH", help="audit folder(s)")
-    p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+    p.add_argument("--method", type=_method, default=None, metavar="METHOD",
+                   help="score risks with this method (`dpia vocab risk_methods` lists them)")
     p.set_defaults(func=_cmd_screen)
 
     p = command("analyse", help="read a privacy notice and report its transparency profile and findings")
@@ -239,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", default="reports", metavar="DIR", help="where to write the reports (default reports/)")
         p.add_argument("--format", default="html,pdf", metavar="LIST", help="html, pdf or html,pdf (default)")
         p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
-        p.add_argument("--method", choices=["ico", "cnil"], default=None, help="score risks with this method")
+        p.add_argument("--method", type=_method, default=None, metavar="METHOD",
+                       help="score risks with this method (`dpia vocab risk_methods` lists them)")
         p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                        help="time limit per report; past it the report fails and the next starts (default 600)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -270,8 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
     p.set_defaults(func=_cmd_new)
 
-    p = command("vocab", help="list the vocabularies, or the codes of one")
+    p = command("vocab", help="list the vocabularies, or the codes of one with the dates each is in force")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="only the terms in force on this date, in that day's wording")
     p.set_defaults(func=_cmd_vocab)
     return parser
 

@@ -6,7 +6,6 @@ are turned so providers are rows, and the heatmap is split into readable pages.
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import risk, vocab
+from .durations import days as duration_days
 from .errors import DpiaError
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
@@ -25,12 +25,6 @@ WIDE = 30  # providers beyond which tables turn and charts split
 NO_AUDIT = "no audit"
 YES, NO, NA = "✓", "✗", "n/a"
 PARALLEL_FROM = 40  # providers from which reading them is worth a process pool
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-          "ninety": 90, "hundred": 100}
-_DURATION = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_WORDS) + r")[- ]?(?:calendar |working |full )?(day|week|month|year)s?\b",
-                       re.IGNORECASE)
 
 
 @dataclass
@@ -41,16 +35,6 @@ class Provider:
     profile: NoticeProfile | None = None
     audit: dict | None = None  # screening verdict and risk levels, for audits
     error: str | None = None
-
-
-def duration_days(period: str) -> float | None:
-    """The length of a stated retention period in days ('7 years' -> 2557), or None if it has no duration."""
-    match = _DURATION.search(period)
-    if not match:
-        return None
-    number = match.group(1).lower()
-    value = float(_WORDS.get(number, number))
-    return value * _UNIT_DAYS[match.group(2).lower()]
 
 
 def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schemas, vocab
+from . import durations, schemas, vocab
 from .audit import Audit, save
 from .errors import DpiaError, OutputError
 from .files import ensure_dir
@@ -19,10 +19,9 @@ from .notice.text import read_notice_bytes
 from .vocab import NOT_STATED
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole name: fullmatch, since $ would let a trailing newline in
-# Schedule 1 paragraph that completes each Art 9(2) letter, where the letter names one (DPA 2018 s10(2)).
-SCHEDULE1_FOR = {"b": "sch1.1", "h": "sch1.2", "i": "sch1.3", "j": "sch1.4"}
-UK_BODIES = {"gp_nhs", "local_authority", "regulator", "police_courts", "government_agency"}
-MECHANISM_FOR = {"adequacy": "adequacy", "idta": "idta", "uk_addendum": "uk_addendum", "bcr": "bcr", "sccs": "eu_sccs"}
+# The notice profile's mechanism names (contract v2) that name one route of ours. "sccs" and "derogation" do
+# not: clauses without the UK Addendum are refused, and a derogation must be named; the auditor confirms them.
+MECHANISM_FOR = {"adequacy": "adequacy", "idta": "idta", "uk_addendum": "uk_addendum", "bcr": "bcr"}
 RISK_LEVELS = {"high": ("probable", "significant"), "medium": ("possible", "significant"), "low": ("possible", "minimal")}
 
 
@@ -36,15 +35,28 @@ def _row(table: str, **values) -> dict:
     return row
 
 
+def schedule1_for(art9_code: str) -> str | None:
+    """The one Schedule 1 condition that completes an Art 9(2) letter, where the letter has one (DPA 2018 s.10(2))."""
+    part1 = [t.code for t in vocab.get("schedule1") if t.get("part") == 1 and art9_code in t["serves"]]
+    return part1[0] if len(part1) == 1 else None
+
+
+def _uk_body(code: str) -> bool:
+    return bool(vocab.get("recipient_types").get(code).get("uk_public_body"))
+
+
 def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
-    """Activities, flows and risks drafted from a notice profile."""
-    art6 = ";".join(f"6(1)({letter})" for letter in profile.art6) or NOT_STATED
+    """Activities, flows and risks drafted from a notice profile, under the law in force on its audit date."""
+    day = vocab.law_date(profile.audit_date)
+    bases = [f"6(1)({letter})" for letter in profile.art6]
+    art6 = ";".join(c for c in bases if vocab.get("art6").not_in_force(c, day) is None) or NOT_STATED
     art9 = ";".join(f"9(2)({letter})" for letter in profile.art9)
     sch1 = NOT_STATED
-    if profile.dpa2018_schedule1 and any(letter in SCHEDULE1_FOR for letter in profile.art9):
-        sch1 = ";".join(SCHEDULE1_FOR[letter] for letter in profile.art9 if letter in SCHEDULE1_FOR)
+    completing = [c for letter in profile.art9 if (c := schedule1_for(f"9(2)({letter})"))]
+    if profile.dpa2018_schedule1 and completing:
+        sch1 = ";".join(completing)
     needs_sch1 = any(vocab.lookup("art9", f"9(2)({letter})").get("needs_schedule1") for letter in profile.art9)
-    retention = next((p for p in profile.retention_periods if schemas.DURATION.search(p)), NOT_STATED)
+    retention = next((p for p in profile.retention_periods if durations.find(p)), NOT_STATED)
     li = _quote(profile.elements["legitimate_interests"].evidence) if "f" in profile.art6 else ""
     if "f" in profile.art6 and not li:
         li = NOT_STATED
@@ -59,23 +71,26 @@ def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
             "activities.csv", activity_id=f"A{n}", name=f"Processing about {label.lower()}",
             purpose="draft: state the purpose from the notice", data_subjects=code,
             data_categories="draft: list the data categories", special_categories=special, sources=code,
-            art6_basis=art6, legitimate_interest=li, art9_condition=(art9 or NOT_STATED) if special else "",
+            art6_basis=art6, legitimate_interest=li, annex1_condition=NOT_STATED if "6(1)(ea)" in art6 else "",
+            art9_condition=(art9 or NOT_STATED) if special else "",
             schedule1_condition=sch1 if special and (needs_sch1 or not art9) else "", retention=retention,
             evidence=quote))
     home = next(a["activity_id"] for a in activities if a["data_subjects"] == special_home)
     flows = []
     for n, (code, evidence) in enumerate(profile.recipient_types.items(), start=1):
-        uk = code in UK_BODIES
+        uk = _uk_body(code)
         flows.append(_row("flows.csv", flow_id=f"F{n}", activity_id=home, recipient=vocab.get("recipient_types").label(code),
                           recipient_type=code, data_categories="draft: what is shared", country="GB" if uk else NOT_STATED,
                           mechanism="" if uk else NOT_STATED, evidence=_quote(evidence)))
-    if profile.transfer_status == "outside_uk_eea":
-        mechanisms = [MECHANISM_FOR[m] for m in profile.transfer_mechanisms if m in MECHANISM_FOR]
-        evidence = _quote(profile.elements["international_transfers"].evidence)
-        for country in profile.transfer_countries or [NOT_STATED]:
-            flows.append(_row("flows.csv", flow_id=f"F{len(flows) + 1}", activity_id=home, recipient="draft: recipient abroad",
-                              recipient_type="processor_it", data_categories="draft: what is transferred", country=country,
-                              mechanism=mechanisms[0] if mechanisms else NOT_STATED, evidence=evidence))
+    countries = profile.transfer_countries or ([NOT_STATED] if profile.transfer_status == "outside_uk_eea" else [])
+    mechanisms = [MECHANISM_FOR[m] for m in profile.transfer_mechanisms if m in MECHANISM_FOR]
+    approved = vocab.in_force("adequacy", day)
+    evidence = _quote(profile.elements["international_transfers"].evidence)
+    for country in countries:
+        route = "adequacy" if country in approved.terms else (next((m for m in mechanisms if m != "adequacy"), NOT_STATED))
+        flows.append(_row("flows.csv", flow_id=f"F{len(flows) + 1}", activity_id=home, recipient="draft: recipient abroad",
+                          recipient_type="processor_it", data_categories="draft: what is transferred", country=country,
+                          mechanism=route, evidence=evidence))
     every = ";".join(a["activity_id"] for a in activities)
     risks = []
     for n, finding in enumerate(profile.findings, start=1):

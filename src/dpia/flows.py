@@ -1,4 +1,4 @@
-"""The data-flow graph: sources -> activities -> recipients, with restricted transfers marked."""
+"""The data-flow graph: sources -> activities -> recipients, with restricted transfers and unknown locations marked."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ class Edge:
     source: str
     target: str
     label: str = ""
-    transfer: bool = False  # leaves the UK
-    verdict: str = "ok"  # the TransferCheck verdict for a transfer
+    transfer: bool = False  # a restricted transfer: leaves the UK to another organisation
+    verdict: str = "ok"  # the TransferCheck verdict
+    location: str = "uk"  # uk | abroad | unknown
 
 
 @dataclass
@@ -39,17 +40,14 @@ class FlowGraph:
     def transfers(self) -> list[Edge]:
         return [e for e in self.edges if e.transfer]
 
-
-def _party_label(code: str) -> str:
-    for name in ("data_subjects", "recipient_types"):
-        voc = vocab.get(name)
-        resolved = voc.resolve(code)
-        if resolved:
-            return voc.terms[resolved].label
-    return code
+    @property
+    def unknown(self) -> list[Edge]:
+        """Flows to recipients whose location the notice does not give."""
+        return [e for e in self.edges if e.location == "unknown"]
 
 
 def build(audit) -> FlowGraph:
+    """The graph of an audit's flows, each judged under the law in force on the audit date."""
     graph = FlowGraph()
     seen: set[str] = set()
 
@@ -63,7 +61,7 @@ def build(audit) -> FlowGraph:
         add(Node(activity, f"{row['activity_id']} {row['name']}", 1, "activity"))
         for code in split_codes(row.get("sources", "")) or split_codes(row.get("data_subjects", "")):
             source = f"source:{code}"
-            add(Node(source, _party_label(code), 0, "source"))
+            add(Node(source, vocab.labels(("data_subjects", "recipient_types"), code), 0, "source"))
             graph.edges.append(Edge(source, activity))
     known = {n.id for n in graph.nodes}
     for row in records(audit.flows):
@@ -72,12 +70,12 @@ def build(audit) -> FlowGraph:
             continue
         recipient = f"recipient:{row['recipient']}"
         try:
-            checked = assess(row["country"], row.get("mechanism", ""))
-            country, transfer, verdict = checked.country, checked.restricted, checked.verdict
+            checked = assess(row["country"], row.get("mechanism", ""), recipient_type=row.get("recipient_type", ""),
+                             on=audit.law_date)
+            country, transfer, verdict, location = checked.country, checked.restricted is True, checked.verdict, checked.location
         except vocab.UnknownCodeError:
-            country, transfer, verdict = row["country"], True, "missing"
-        where = "location not stated" if country == vocab.NOT_STATED else country
-        label = row["recipient"] + ("" if not transfer else f" [{where}]")
-        add(Node(recipient, label, 2, "recipient"))
-        graph.edges.append(Edge(activity, recipient, row.get("data_categories", ""), transfer, verdict))
+            country, transfer, verdict, location = row["country"], False, "missing", "unknown"
+        where = {"uk": "", "unknown": " [location unknown]"}.get(location, f" [{country}]")
+        add(Node(recipient, row["recipient"] + where, 2, "recipient"))
+        graph.edges.append(Edge(activity, recipient, row.get("data_categories", ""), transfer, verdict, location))
     return graph

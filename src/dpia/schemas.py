@@ -8,7 +8,6 @@ silent, which validates with a warning so the gap stays visible.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +15,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from . import vocab
+from . import durations, vocab
 from .vocab import NOT_STATED, split_codes
 
 ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 STATUSES = ["confirmed", "draft"]
 RISK_STATUSES = ["open", "mitigated", "accepted", "closed", "draft"]
-# A retention period names a number and a unit: "6 years", "90 days", "8 years after death".
-DURATION = re.compile(r"\b\d+(\.\d+)?\s*(day|week|month|year)s?\b", re.IGNORECASE)
 REQUIRED = {"min_value": 1}
 
 
@@ -45,7 +42,7 @@ def _codes(cell: str, name: str) -> set[str]:
 
 def is_duration_or_not_stated(cell: str) -> bool:
     text = str(cell).strip()
-    return text.lower() == NOT_STATED or bool(DURATION.search(text))
+    return text.lower() == NOT_STATED or durations.find(text) is not None
 
 
 class Activities(pa.DataFrameModel):
@@ -60,9 +57,14 @@ class Activities(pa.DataFrameModel):
     sources: Series[str] = pa.Field(description="Where the data comes from: data_subjects or recipient_types codes.")
     art6_basis: Series[str] = pa.Field(str_length=REQUIRED, description="Art 6(1) basis codes such as 6(1)(b), or 'not stated'.")
     legitimate_interest: Series[str] = pa.Field(description="The interest pursued, where 6(1)(f) is relied on.")
+    annex1_condition: Series[str] | None = pa.Field(
+        description="Where 6(1)(ea) is relied on, the recognised legitimate interest: recognised_legitimate_interests codes, "
+                    "or 'not stated'.")
     art9_condition: Series[str] = pa.Field(description="Art 9(2) condition codes such as 9(2)(h), 'not stated', or blank.")
     schedule1_condition: Series[str] = pa.Field(description="DPA 2018 Sch 1 condition codes such as sch1.2, 'not stated', or blank.")
     techniques: Series[str] = pa.Field(description="Techniques that raise risk (cctv, scoring, chatbot...): techniques codes.")
+    adm_safeguards: Series[str] | None = pa.Field(
+        description="For a solely automated significant decision, the safeguards in place: adm_safeguards codes, or 'not stated'.")
     retention: Series[str] = pa.Field(str_length=REQUIRED, description="How long it is kept: a duration ('6 years') or 'not stated'.")
     evidence: Series[str] = pa.Field(str_length=REQUIRED, description="The notice's words this row comes from, quoted.")
     status: Series[str] = pa.Field(isin=STATUSES, description="confirmed, or draft while unreviewed.")
@@ -96,13 +98,23 @@ class Activities(pa.DataFrameModel):
     def _techniques(cls, cell: str) -> bool:
         return _known("techniques", cell)
 
+    @pa.check("annex1_condition", element_wise=True, name="codes:recognised_legitimate_interests")
+    def _annex1(cls, cell: str) -> bool:
+        return _known("recognised_legitimate_interests", cell, not_stated=True)
+
+    @pa.check("adm_safeguards", element_wise=True, name="codes:adm_safeguards")
+    def _adm(cls, cell: str) -> bool:
+        return _known("adm_safeguards", cell, not_stated=True)
+
     @pa.check("retention", element_wise=True, name="retention_is_duration_or_not_stated")
     def _retention(cls, cell: str) -> bool:
         return is_duration_or_not_stated(cell)
 
     @pa.dataframe_check(name="special_category_needs_art9")
     def _special_needs_art9(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~(df.special_categories.map(_has) & ~df.art9_condition.map(_has))
+        # Criminal offence data is Art 10 data: it needs a Schedule 1 condition, not an Art 9 one.
+        art9_data = df.special_categories.map(lambda c: bool(_codes(c, "special_categories") - {"criminal_offence"}))
+        return ~(art9_data & ~df.art9_condition.map(_has))
 
     @pa.dataframe_check(name="art9_condition_needs_schedule1")
     def _art9_needs_sch1(cls, df: pd.DataFrame) -> Series[bool]:
@@ -118,7 +130,8 @@ class Activities(pa.DataFrameModel):
 
     @pa.dataframe_check(name="legitimate_interests_needs_interest")
     def _li_needs_interest(cls, df: pd.DataFrame) -> Series[bool]:
-        relies = df.art6_basis.map(lambda c: "6(1)(f)" in _codes(c, "art6"))
+        stating = {t.code for t in vocab.get("art6") if t["states_interest"]}
+        relies = df.art6_basis.map(lambda c: bool(_codes(c, "art6") & stating))
         return ~(relies & ~df.legitimate_interest.map(_has))
 
     class Config:
@@ -221,6 +234,13 @@ CODE_COLUMNS = {
     "codes:schedule1": "schedule1", "codes:techniques": "techniques",
     "codes:recipient_types": "recipient_types", "codes:countries": "countries",
     "codes:transfer_mechanisms": "transfer_mechanisms",
+    "codes:recognised_legitimate_interests": "recognised_legitimate_interests", "codes:adm_safeguards": "adm_safeguards",
+}
+# The columns whose codes must be in force on the audit date, and their vocabularies.
+DATED_COLUMNS: dict[str, dict[str, str]] = {
+    "activities.csv": {"art6_basis": "art6", "annex1_condition": "recognised_legitimate_interests", "art9_condition": "art9",
+                       "schedule1_condition": "schedule1", "adm_safeguards": "adm_safeguards"},
+    "flows.csv": {"mechanism": "transfer_mechanisms"},
 }
 
 
@@ -261,6 +281,12 @@ AUDIT_KEYS: dict[str, Key] = {
     "assessor": Key(str, True, "Who carried out the assessment."),
     "scope": Key(str, True, "What processing the DPIA covers."),
     "risk_method": Key(str, False, "ico (default) or cnil: the scale risks.csv uses.", choices="risk_methods"),
+    "public_authority": Key(bool, False, "true if the controller is a public authority or body (DPA 2018 s.7): it cannot then "
+                            "rely on legitimate interests, 6(1)(f) or 6(1)(ea), for processing in performing its tasks."),
+    "appropriate_policy_document": Key(dict, False, "The appropriate policy document that Schedule 1 conditions need (DPA 2018 "
+                                       "Sch 1 Part 4): {exists: true/false, where: link or location, reviewed: YYYY-MM-DD}."),
+    "complaints": Key(dict, False, "How the controller takes complaints (DPA 2018 s.164A, from 19 June 2026): {form: true/false, "
+                      "acknowledge_days: number, respond: true/false, ico_route: true/false, evidence: the notice's words}."),
     "screening": Key(dict, False, "Answers to screening questions the inventory cannot show: criterion code -> "
                      "true/false, or {answer: true/false, reason: text}."),
     "consultation": Key(list, False, "Who was consulted: a list of {with, date, summary}."),
@@ -270,6 +296,8 @@ AUDIT_KEYS: dict[str, Key] = {
 CONSULTATION_KEYS = ("with", "date", "summary")
 DPO_KEYS = ("by", "date", "advice")
 SIGN_OFF_KEYS = ("name", "role", "date", "decision")
+POLICY_DOCUMENT_KEYS = {"exists": bool, "where": str, "reviewed": str}
+COMPLAINT_KEYS = {"form": bool, "acknowledge_days": int, "respond": bool, "ico_route": bool, "evidence": str, "notes": str}
 
 
 def as_text(value: Any) -> str:

@@ -1,12 +1,14 @@
 """DPIA screening: which WP248 and ICO criteria an audit meets, and whether a DPIA is required.
 
-Criteria come from the inventory (special categories, vulnerable subjects and techniques each
-name the criteria they indicate, in the vocabularies) and from the answers in audit.yaml's
-``screening`` section for what an inventory cannot show (scale, denial of service...).
+Criteria come from the inventory (special categories, data subjects and techniques each name the
+criteria they indicate, in the vocabularies) and from the answers in audit.yaml's ``screening``
+section for what an inventory cannot show (scale, denial of service...).
 
 The decision follows UK GDPR Art 35(3) (always required), the ICO's list of processing likely to
-result in high risk (any one item, some only together with a WP248 criterion), and WP248 rev.01
-p.11 (two or more criteria: a DPIA is likely to be required).
+result in high risk (any one item; some only together with a WP248 criterion other than the one the
+item itself indicates), WP248 rev.01 (two or more criteria: a DPIA is likely to be required), and
+Art 35(1) itself: a risk the register rates high before measures means the processing is likely to
+result in a high risk, so screening and the register never disagree.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import vocab
+from . import risk, vocab
 from .tables import records
 from .vocab import split_codes
 
 WP248_THRESHOLD = 2
+SCHEMES = {"wp248": "WP248", "ico": "ICO high-risk list", "art35_3": "Art 35(3)"}
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Screening:
     reasons: list[str]
     criteria: pd.DataFrame  # code, scheme, label, met, basis
     factors: list[str] = field(default_factory=list)
+    high_risks: list[str] = field(default_factory=list)  # risk ids rated high before measures
 
     @property
     def met(self) -> list[str]:
@@ -38,16 +42,16 @@ class Screening:
         return "DPIA required" if self.required else "DPIA not required"
 
 
-def _derived(audit) -> dict[str, list[str]]:
+def _derived(audit, day) -> dict[str, list[str]]:
     """criterion code -> why the inventory meets it."""
     found: dict[str, list[str]] = {}
     sources = (("special_categories", "special_categories"), ("data_subjects", "data_subjects"),
                ("techniques", "techniques"))
     for row in records(audit.activities):
         for column, name in sources:
-            voc = vocab.get(name)
+            voc = vocab.in_force(name, day)
             for code in split_codes(row.get(column, "")):
-                term = voc.terms.get(voc.resolve(code) or "")
+                term = voc.terms.get(vocab.get(name).resolve(code) or "")
                 for criterion in (term.get("screening") or []) if term else []:
                     found.setdefault(criterion, []).append(f"{row['activity_id']} {row.get('name', '')}: {term.label}")
     return found
@@ -66,53 +70,90 @@ def _answers(audit) -> dict[str, tuple[bool, str]]:
     return answers
 
 
+def _implied(term: vocab.Term, met: set[str], audit) -> bool:
+    needs = term.get("implied_by") or []
+    if not needs or not set(needs) <= met:
+        return False
+    column = term.get("implied_with")
+    return not column or any(split_codes(cell) for cell in audit.activities.get(column, []))
+
+
 def screen(audit) -> Screening:
-    derived, answers = _derived(audit), _answers(audit)
+    day = audit.law_date
+    derived, answers = _derived(audit, day), _answers(audit)
+    criteria = vocab.in_force("screening_criteria", day)
     rows = []
-    for term in vocab.get("screening_criteria"):
+    for term in criteria:
         basis = [f"inventory: {w}" for w in dict.fromkeys(derived.get(term.code, []))]
         answer = answers.get(term.code)
         if answer and answer[0]:
             basis.append("audit.yaml: " + (answer[1] or "answered yes"))
         rows.append({"code": term.code, "scheme": term["scheme"], "label": term.label,
-                     "with_wp248": bool(term.get("with_wp248")), "met": bool(basis),
-                     "answered_no": bool(answer and not answer[0]), "basis": basis})
+                     "with_wp248": bool(term.get("with_wp248")), "same_as": list(term.get("same_as") or []),
+                     "met": bool(basis), "answered_no": bool(answer and not answer[0]), "basis": basis})
     table = pd.DataFrame(rows)
     met = set(table.loc[table.met, "code"])
-    if {"wp248_large_scale", "wp248_sensitive_data"} <= met and "art35_3_b" not in met:
-        table.loc[table.code == "art35_3_b", ["met", "basis"]] = [True, None]
-        table.at[table.index[table.code == "art35_3_b"][0], "basis"] = ["large scale and special category data"]
-    wp248 = table[(table.scheme == "wp248") & table.met]
-    ico = table[(table.scheme == "ico") & table.met & (~table.with_wp248 | (len(wp248) > 0))]
+    for term in criteria:
+        if term.code not in met and _implied(term, met, audit):
+            i = table.index[table.code == term.code][0]
+            table.at[i, "met"] = True
+            table.at[i, "basis"] = [" and ".join(criteria.terms[c].label.lower() for c in term["implied_by"])
+                                    + f", with {term['implied_with'].replace('_', ' ')}"]
+    wp248 = set(table.loc[(table.scheme == "wp248") & table.met, "code"])
+    other_wp248 = pd.Series([not w or bool(wp248 - set(same)) for w, same in zip(table.with_wp248, table.same_as)],
+                            index=table.index, dtype=bool)
+    ico = table[(table.scheme == "ico") & table.met & other_wp248]
     art35 = table[(table.scheme == "art35_3") & table.met]
     reasons = [f"{r.label}: mandatory under UK GDPR Art 35(3)" for r in art35.itertuples()]
     reasons += [f"{r.label}: on the ICO's list of processing likely to result in high risk" for r in ico.itertuples()]
     if len(wp248) >= WP248_THRESHOLD:
-        reasons.append(f"{len(wp248)} WP248 criteria met ({', '.join(wp248.label)}): two or more make a DPIA likely "
+        labels = [criteria.terms[c].label for c in table.code if c in wp248]
+        reasons.append(f"{len(wp248)} WP248 criteria met ({', '.join(labels)}): two or more make a DPIA likely "
                        "to be required (WP248 rev.01)")
+    high = _high_risks(audit)
+    if high:
+        reasons.append(f"the risk register rates {_count(len(high), 'risk')} high before measures ({', '.join(high)}): "
+                       "processing likely to result in a high risk needs a DPIA (UK GDPR Art 35(1))")
     required = bool(reasons)
     if not required:
-        criteria = "criterion" if len(wp248) == 1 else "criteria"
-        reasons.append(f"{len(wp248)} WP248 {criteria} met and no ICO high-risk item or Art 35(3) case: a DPIA is not "
-                       "mandatory, but record this screening decision and review it when the processing changes")
-    return Screening(required, reasons, table, _factors(audit))
+        reasons.append(f"{_count(len(wp248), 'WP248 criterion', 'WP248 criteria')} met, no ICO high-risk item, no Art 35(3) "
+                       "case and no risk rated high: a DPIA is not mandatory, but record this screening decision and review "
+                       "it when the processing changes")
+    return Screening(required, reasons, table, _factors(audit), high)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _high_risks(audit) -> list[str]:
+    """Risks rated high before measures, on the audit's own scale."""
+    out = []
+    for row in audit.risks.to_dict("records"):
+        try:
+            if risk.score(row["likelihood"], row["severity"], audit.risk_method) == "high":
+                out.append(row["risk_id"])
+        except Exception:  # noqa: BLE001 - a bad level is a validation error, reported there
+            continue
+    return out
 
 
 def _factors(audit) -> list[str]:
-    """Other things the screening should mention: transfers out of the UK, and flows whose destination is unknown."""
+    """Other things the screening should mention: transfers, own staff abroad, and recipients whose location is unknown."""
     from .transfers import assess
 
     out, unknown = [], []
     for flow in records(audit.flows):
         try:
-            checked = assess(flow["country"], flow.get("mechanism", ""))
+            checked = assess(flow["country"], flow.get("mechanism", ""), recipient_type=flow.get("recipient_type", ""),
+                             on=audit.law_date)
         except vocab.UnknownCodeError:
             continue
-        if checked.adequacy == "unknown" and checked.mechanism in ("", vocab.NOT_STATED):
+        if checked.location == "unknown" and checked.restricted is None and checked.verdict == "unknown":
             unknown.append(flow["flow_id"])
-        elif checked.restricted:
+        elif checked.location != "uk":
             out.append(f"{flow['flow_id']} {flow['recipient']} ({checked.country_label}): {checked.message}")
     if unknown:
-        out.append(f"{len(unknown)} flow(s) go to recipients whose location the notice does not give "
-                   f"({', '.join(unknown)}): confirm they stay in the UK")
+        out.append(f"{_count(len(unknown), 'recipient')} whose location the notice does not give ({', '.join(unknown)}): "
+                   "confirm where each holds the data")
     return out

@@ -1,8 +1,19 @@
-"""Each data flow checked against the UK adequacy list and its transfer mechanism (UK GDPR Ch V)."""
+"""Each data flow checked against UK GDPR Chapter V under the law in force on the audit date.
+
+Every destination outside the UK, the EEA included, makes a flow a restricted transfer (Art 44A;
+before 5 February 2026, Art 44). A transfer is lawful when the destination is approved (adequacy
+regulations under Art 45 until 4 February 2026, approval regulations under Art 45A from 5 February
+2026), under an appropriate safeguard (Art 46, 47, 47A), or, for occasional transfers only, under an
+Art 49 derogation. Two cases are not transfers at all: data that stays in the UK, and data given to
+the provider's own staff wherever they work (ICO guidance: the same legal entity). A destination the
+notice does not give is its own state, "unknown": neither a transfer nor a gap of one until confirmed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -10,24 +21,24 @@ from . import vocab
 from .vocab import NOT_STATED
 
 UK = "GB"
-SAFEGUARDS = "idta, uk_addendum or bcr"
 
 
 @dataclass(frozen=True)
 class TransferCheck:
     country: str  # ISO code, or 'not stated'
     country_label: str
-    restricted: bool  # leaves the UK, so Chapter V applies
-    adequacy: str  # domestic | full | partial | none | unknown
+    location: str  # uk | abroad | unknown
+    restricted: bool | None  # a restricted transfer, so Chapter V applies; None while the location is unknown
+    approval: str  # domestic | full | partial | none | unknown: how far the destination itself is approved
     mechanism: str  # canonical code, 'not stated' or ''
-    mechanism_kind: str  # adequacy | safeguard | derogation | ''
-    verdict: str  # ok | check | gap | missing
+    mechanism_kind: str  # approval | safeguard | derogation | ''
+    verdict: str  # ok | check | gap | missing | unknown
     message: str
 
     @property
     def severity(self) -> str | None:
-        """How validation treats the verdict: missing fails, gap and check warn."""
-        return {"missing": "error", "gap": "warning", "check": "warning"}.get(self.verdict)
+        """How validation treats the verdict: missing fails; gap, check and unknown warn."""
+        return {"missing": "error", "gap": "warning", "check": "warning", "unknown": "warning"}.get(self.verdict)
 
 
 def _country(code: str) -> tuple[str, str]:
@@ -37,57 +48,100 @@ def _country(code: str) -> tuple[str, str]:
     return term.code, term.label
 
 
-def assess(country: str, mechanism: str = "") -> TransferCheck:
-    """Is the destination adequate, is a mechanism named, and is it suitable?"""
-    code, label = _country(country)
-    mech_text = mechanism.strip()
-    mech = NOT_STATED if mech_text.lower() == NOT_STATED else (vocab.get("transfer_mechanisms").resolve(mech_text) or mech_text)
-    term = vocab.get("transfer_mechanisms").terms.get(mech)
-    kind = term["kind"] if term else ""
+def _safeguards(day: dt.date) -> str:
+    """The routes a regular transfer can use, in words, as the law stood on ``day``."""
+    regime = vocab.in_force("transfer_mechanisms", day).terms["adequacy"]
+    return (f"{regime.label.lower()} ({regime['cite']}) or an Art 46 safeguard such as the IDTA, the UK Addendum or "
+            "binding corporate rules")
 
-    def result(adequacy: str, verdict: str, message: str) -> TransferCheck:
-        return TransferCheck(code, label, code != UK, adequacy, mech, kind, verdict, message)
+
+def assess(country: str, mechanism: str = "", *, recipient_type: str = "", on: Any = None) -> TransferCheck:
+    """Where does the flow go, is that a restricted transfer, and is its route lawful on ``on`` (default today)?"""
+    day = vocab.law_date(on)
+    code, label = _country(country)
+    mechanisms = vocab.in_force("transfer_mechanisms", day)
+    text = mechanism.strip()
+    known = vocab.get("transfer_mechanisms").resolve(text) if text else None
+    mech = NOT_STATED if text.lower() == NOT_STATED else (known or text)
+    term = mechanisms.terms.get(mech)
+    kind = term["kind"] if term else ""
+    named = f"{term.label} ({term['cite']})" if term else ""
+    recipient = vocab.get("recipient_types").terms.get(vocab.get("recipient_types").resolve(recipient_type) or "")
+    own_staff = bool(recipient and recipient.get("same_entity"))
+
+    def result(location: str, restricted: bool | None, approval: str, verdict: str, message: str) -> TransferCheck:
+        return TransferCheck(code, label, location, restricted, approval, mech, kind, verdict, message)
 
     if code == UK:
-        return result("domestic", "ok", "stays in the UK: not a restricted transfer")
-    adequate = vocab.get("adequacy").terms.get(code)
-    if adequate is not None and adequate["coverage"] == "full":
-        return result("full", "ok", f"{label} is covered by UK adequacy regulations ({adequate.source})")
-    if term is not None and kind == "safeguard" and term["suitable"]:
-        status = "partial" if adequate is not None else ("unknown" if code == NOT_STATED else "none")
-        return result(status, "ok", f"{term.label} provides appropriate safeguards (Art 46)")
-    if adequate is not None:
-        return result("partial", "check", f"UK adequacy covers only part of {label} ({adequate.description}); "
-                      f"confirm the recipient is covered, or use {SAFEGUARDS}")
-    where = "the destination is not named, so adequacy cannot be confirmed" if code == NOT_STATED \
-        else f"{label} ({code}) has no UK adequacy regulations"
-    status = "unknown" if code == NOT_STATED else "none"
-    if not mech_text:
-        return result(status, "missing", f"{where}; this restricted transfer needs a mechanism: give a "
-                      f"transfer_mechanisms code ({SAFEGUARDS}, art49_1_a...) or write 'not stated'")
+        return result("uk", False, "domestic", "ok", "stays in the UK: not a restricted transfer")
+    if known and term is None:
+        return result("abroad" if code != NOT_STATED else "unknown", code != NOT_STATED or None, "unknown", "missing",
+                      vocab.get("transfer_mechanisms").not_in_force(known, day) or "")
+    if own_staff:
+        where = f"in {label}" if code != NOT_STATED else "at a location the notice does not give"
+        unneeded = f"; the {named} recorded is not needed" if term else ""
+        return result("abroad" if code != NOT_STATED else "unknown", False, "unknown" if code == NOT_STATED else "none", "check",
+                      f"the recipient is the provider's own staff {where}: the same organisation, so this is not a restricted "
+                      f"transfer and needs no transfer mechanism (ICO guidance){unneeded}. What to check instead: the security "
+                      "of their access from outside the UK, and that the notice describes it accurately")
+    if term is not None and not term["suitable"]:
+        return result("abroad" if code != NOT_STATED else "unknown", True, "unknown", "missing",
+                      f"{term.description} Record the UK Addendum (uk_addendum) or another safeguard instead")
+    if code == NOT_STATED:
+        if term is not None and kind == "safeguard":
+            return result("unknown", None, "unknown", "ok",
+                          f"the notice does not say where the recipient is; {named} covers the transfer if it leaves the UK")
+        if term is not None and kind == "approval":
+            return result("unknown", None, "unknown", "check",
+                          f"the notice does not name the destination; {named} covers the transfer only if the destination "
+                          "is approved (the EEA states are, for example): confirm the country")
+        if term is not None and kind == "derogation":
+            return result("unknown", None, "unknown", "check",
+                          f"the notice does not say where the recipient is, and relies on {named}, which suits only "
+                          f"occasional transfers (Art 49): a regular transfer needs {_safeguards(day)}")
+        return result("unknown", None, "unknown", "unknown",
+                      "location unknown: the notice does not say where this recipient holds the data. Confirm it; if it "
+                      "is outside the UK, record the country and the transfer route")
+    approved = vocab.in_force("adequacy", day).terms.get(code)
+    regime = mechanisms.terms["adequacy"]
+    if approved is not None and approved["coverage"] == "full":
+        return result("abroad", True, "full", "ok",
+                      f"a transfer to an approved destination: {approved.description} ({approved.source}). It is still a "
+                      "transfer, which the notice must mention (Art 13(1)(f))")
+    if term is not None and kind == "safeguard":
+        return result("abroad", True, "partial" if approved is not None else "none", "ok",
+                      f"{named} provides appropriate safeguards for the transfer to {label}")
+    if approved is not None:
+        return result("abroad", True, "partial", "check",
+                      f"{regime.label} cover only part of {label} ({approved.description}): confirm the recipient is "
+                      f"covered, or use an Art 46 safeguard such as the IDTA, the UK Addendum or binding corporate rules")
+    where = f"{label} ({code}) is not an approved destination: no {regime.label.lower()} ({regime['cite']}) cover it"
+    if not text:
+        return result("abroad", True, "none", "missing",
+                      f"{where}; this restricted transfer needs a route: give a transfer_mechanisms code (idta, "
+                      "uk_addendum, bcr, art49_1_a...) or write 'not stated'")
     if mech == NOT_STATED:
-        if code == NOT_STATED:
-            return result(status, "gap", "the notice names neither the destination nor a transfer mechanism (Art 13(1)(f))")
-        return result(status, "gap", f"{where} and the notice names no transfer mechanism (Art 13(1)(f))")
+        return result("abroad", True, "none", "gap", f"{where}, and the notice names no transfer route (Art 13(1)(f))")
     if term is None:
-        return result(status, "missing", f"unknown transfer mechanism {mech_text!r}")
+        return result("abroad", True, "none", "missing", f"unknown transfer mechanism {text!r}")
     if kind == "derogation":
-        return result(status, "check", f"{where}; {term.label} suits only occasional, non-repetitive transfers "
-                      f"(ICO guidance on Art 49): a regular transfer needs {SAFEGUARDS}")
-    if kind == "adequacy":
-        return result(status, "gap", f"{where}, so adequacy cannot be the mechanism; use {SAFEGUARDS}")
-    return result(status, "gap", f"{where}; {term.label}: {term.description}")
+        return result("abroad", True, "none", "check",
+                      f"{where}; {named} suits only occasional transfers (Art 49; ICO guidance): a regular transfer "
+                      f"needs {_safeguards(day)}")
+    return result("abroad", True, "none", "gap", f"{where}, so approval cannot be the route; use an Art 46 safeguard "
+                  "such as the IDTA, the UK Addendum or binding corporate rules")
 
 
-def check_flows(flows: pd.DataFrame) -> pd.DataFrame:
-    """One row per flow: the flow's id and recipient and its TransferCheck fields."""
+def check_flows(flows: pd.DataFrame, on: Any = None) -> pd.DataFrame:
+    """One row per flow: the flow's id and recipient and its TransferCheck fields, judged on ``on``."""
     rows = []
-    for flow in flows.itertuples(index=False):
+    for flow in flows.to_dict("records"):
         try:
-            checked = asdict(assess(flow.country, flow.mechanism))
+            checked = asdict(assess(flow["country"], flow.get("mechanism", ""), recipient_type=flow.get("recipient_type", ""),
+                                    on=on))
         except vocab.UnknownCodeError as exc:
-            checked = {"country": flow.country, "verdict": "missing", "message": str(exc)}
-        rows.append({"flow_id": flow.flow_id, "activity_id": flow.activity_id, "recipient": flow.recipient, **checked})
-    columns = ["flow_id", "activity_id", "recipient", "country", "country_label", "restricted", "adequacy",
+            checked = {"country": flow["country"], "verdict": "missing", "message": str(exc)}
+        rows.append({"flow_id": flow["flow_id"], "activity_id": flow["activity_id"], "recipient": flow["recipient"], **checked})
+    columns = ["flow_id", "activity_id", "recipient", "country", "country_label", "location", "restricted", "approval",
                "mechanism", "mechanism_kind", "verdict", "message"]
     return pd.DataFrame(rows, columns=columns)

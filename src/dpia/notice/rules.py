@@ -125,14 +125,15 @@ def findings() -> dict[str, dict[str, str]]:
 @cache
 def country_pattern() -> tuple[Rx, dict[str, str]]:
     """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
-    from .. import vocab
-
     names: dict[str, str] = {}
-    for term in vocab.get("countries"):
-        label = term.label
-        names[label] = term.code
+    # The raw file, not vocab.get: analysing a notice needs no other vocabulary, nor their checks.
+    for term in read_yaml("countries")["entries"]:
+        label, code = term["label"], term["code"]
+        if code == "EU":  # the EU's institutions are a transfer destination, not a country a notice names
+            continue
+        names[label] = code
         if "," in label:  # "Korea, Republic of" -> also "Korea"
-            names[label.split(",")[0]] = term.code
+            names[label.split(",")[0]] = code
     names.update(raw()["transfers"]["country_aliases"])
     for uk in ("United Kingdom", "UK", "Britain", "Great Britain"):
         names.pop(uk, None)

@@ -23,8 +23,9 @@ from ..vocab import NOT_STATED, split_codes
 from . import figures, large
 from .parts import Heading, Image, Items, Section, Table, Text
 
+DONE = ("mitigated", "accepted", "closed")  # risk statuses whose measures are in place or whose risk is accepted
 GAP = {NOT_STATED: "gap", "✗": "gap", "high": "high", "medium": "medium", "low": "low", "missing": "gap", "gap": "gap",
-       "check": "medium", "ok": "ok", "✓": "ok"}
+       "check": "medium", "unknown": "medium", "ok": "ok", "✓": "ok"}
 
 
 @dataclass
@@ -88,24 +89,8 @@ class Header:
         return self.html()
 
 
-def _labels(name: str, cell: str) -> str:
-    voc = vocab.get(name)
-    out = []
-    for code in split_codes(cell):
-        resolved = voc.resolve(code)
-        out.append(voc.terms[resolved].label if resolved else code)
-    return "; ".join(out)
-
-
-def _codes_with_labels(name: str, cell: str) -> str:
-    if str(cell).strip().lower() == NOT_STATED:
-        return NOT_STATED
-    voc = vocab.get(name)
-    out = []
-    for code in split_codes(cell):
-        resolved = voc.resolve(code)
-        out.append(f"{resolved} {voc.terms[resolved].label}" if resolved else code)
-    return "; ".join(out)
+def _labels(name, cell: str, day, cite: bool = False) -> str:
+    return vocab.labels(name, cell, on=day, cite=cite)
 
 
 def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None,
@@ -115,13 +100,15 @@ def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_
     if not audit.valid:
         raise AuditInvalid(audit.errors)
     date = str(audit_date or audit.meta.get("audit_date") or dt.date.today().isoformat())
+    if audit_date:
+        audit.meta["audit_date"] = date  # judge everything, the law included, as of the date asked for
     method = risk_method or audit.risk_method
     vocab.lookup("risk_methods", method)
     notice = read_notice(audit.notice_path())
     profile = analyse(notice, source=notice.source, audit_date=date)
     screening = screen(audit)
     scored = risk.register(audit.risks, audit.risk_method, method)
-    checked = transfers.check_flows(audit.flows)
+    checked = transfers.check_flows(audit.flows, on=audit.law_date)
     report = DpiaReport(audit, profile, screening, scored, checked, method, date, [])
     report.sections = [_need(report), _description(report), _consultation(report), _necessity(report),
                        _risks(report), _measures(report), _sign_off(report)]
@@ -166,21 +153,20 @@ def _grouped(basis: list[str]) -> str:
 
 
 def _description(r: DpiaReport) -> Section:
-    a = r.audit.activities
+    a, day = r.audit.activities, r.audit.law_date
     activities = pd.DataFrame({
         "ID": a.activity_id, "Activity": a.name, "Purpose": a.purpose,
-        "Data subjects": [_labels("data_subjects", c) for c in a.data_subjects],
+        "Data subjects": [_labels("data_subjects", c, day) for c in a.data_subjects],
         "Data": a.data_categories.str.replace(";", "; "),
-        "Sources": [_labels("data_subjects", c) if all(vocab.get("data_subjects").resolve(x) for x in split_codes(c))
-                    else _sources(c) for c in a.sources],
+        "Sources": [_labels(("data_subjects", "recipient_types"), c, day) for c in a.sources],
     })
     special = pd.DataFrame({"ID": a.activity_id, "Activity": a.name,
-                            "Special categories": [_labels("special_categories", c) or "none" for c in a.special_categories],
-                            "Techniques": [_labels("techniques", c) or "none" for c in a.techniques]})
+                            "Special categories": [_labels("special_categories", c, day) or "none" for c in a.special_categories],
+                            "Techniques": [_labels("techniques", c, day) or "none" for c in a.techniques]})
     subjects = {}
     for row in a.itertuples():
         for code in split_codes(row.data_subjects):
-            subjects.setdefault(vocab.get("data_subjects").label(code), []).append(row.activity_id)
+            subjects.setdefault(_labels("data_subjects", code, day), []).append(row.activity_id)
     subject_table = pd.DataFrame({"Data subjects": list(subjects), "Activities": [", ".join(v) for v in subjects.values()]})
     retention = pd.DataFrame({"ID": a.activity_id, "Activity": a.name, "Retention": a.retention})
     graph = build_graph(r.audit)
@@ -190,24 +176,12 @@ def _description(r: DpiaReport) -> Section:
         Heading("Processing activities"), Table(activities, widths=[5, 14, 22, 15, 28, 16]),
         Heading("Data flows"),
         Image(fig, f"Data flows of {r.audit.provider}: {len(graph.layer(1))} activities, {len(graph.layer(2))} recipients, "
-                   f"{len(graph.transfers)} flows leaving the UK or to an unnamed destination.", "Data-flow diagram"),
+                   f"{len(graph.transfers)} restricted transfers out of the UK, {len(graph.unknown)} flows to a recipient whose "
+                   "location is unknown.", "Data-flow diagram"),
         Heading("Data subjects"), Table(subject_table, widths=[35, 65]),
         Heading("Special category data and risky techniques"), Table(special, widths=[6, 30, 40, 24]),
         Heading("Retention"), Table(retention, widths=[6, 34, 60], marks=GAP),
     ])
-
-
-def _sources(cell: str) -> str:
-    out = []
-    for code in split_codes(cell):
-        for name in ("data_subjects", "recipient_types"):
-            resolved = vocab.get(name).resolve(code)
-            if resolved:
-                out.append(vocab.get(name).terms[resolved].label)
-                break
-        else:
-            out.append(code)
-    return "; ".join(out)
 
 
 # ---- 3. Consultation -----------------------------------------------------------------------
@@ -217,9 +191,9 @@ def _consultation(r: DpiaReport) -> Section:
     entries = r.audit.meta.get("consultation") or []
     if not entries:
         return Section(3, "consultation", "Consultation", [
-            Text("No consultation is recorded. The ICO expects the views of data subjects or their representatives "
-                 "(for example residents' and relatives' meetings), staff, processors and the DPO to be sought where "
-                 "appropriate (UK GDPR Art 35(9)). Record who was consulted, when and what they said in audit.yaml.", "alert")])
+            Text("No consultation is recorded. Where appropriate, the controller must seek the views of data subjects or "
+                 "their representatives (UK GDPR Art 35(9)), for example at residents' and relatives' meetings. The ICO also "
+                 "advises consulting staff, processors and information security experts.", "alert")])
     frame = pd.DataFrame([{"With": str(c.get("with", "")), "Date": str(c.get("date", "")),
                            "What they said": str(c.get("summary", ""))} for c in entries])
     return Section(3, "consultation", "Consultation", [Table(frame, widths=[25, 12, 63])])
@@ -229,35 +203,105 @@ def _consultation(r: DpiaReport) -> Section:
 
 
 def _necessity(r: DpiaReport) -> Section:
-    a = r.audit.activities
+    a, day = r.audit.activities, r.audit.law_date
     bases = pd.DataFrame({
         "ID": a.activity_id, "Activity": a.name,
-        "Art 6 basis": [_codes_with_labels("art6", c) for c in a.art6_basis],
-        "Legitimate interest": a.legitimate_interest,
-        "Art 9 condition": [_codes_with_labels("art9", c) if c else "" for c in a.art9_condition],
-        "Schedule 1": [_codes_with_labels("schedule1", c) if c else "" for c in a.schedule1_condition],
+        "Art 6 basis": [_labels("art6", c, day, cite=True) for c in a.art6_basis],
+        "Interest pursued": [_interest(row, day) for row in a.to_dict("records")],
+        "Art 9 condition": [_labels("art9", c, day, cite=True) for c in a.art9_condition],
+        "Schedule 1": [_labels("schedule1", c, day, cite=True) for c in a.schedule1_condition],
     })
-    t = r.transfers
-    transfer_table = pd.DataFrame({"Flow": t.flow_id, "Recipient": t.recipient, "Destination": t.country_label,
-                                   "Adequacy": t.adequacy, "Mechanism": t.mechanism.replace("", "none"),
-                                   "Verdict": t.verdict, "Why": t.message})
-    restricted = transfer_table[t.restricted.fillna(True).astype(bool)]
     p = r.profile
     stated = f"The notice's retention is {p.retention_status}" + (
         f": {'; '.join(p.retention_periods)}." if p.retention_periods else ".")
     not_stated = int((a.retention.str.lower() == NOT_STATED).sum())
-    parts: list = [
-        Heading("Lawful basis of each activity"), Table(bases, widths=[5, 17, 20, 18, 20, 20], marks=GAP),
-        Heading("International transfers"),
-        Text(f"{len(restricted)} of {len(t)} flows leave the UK or go to a destination the notice does not name. "
-             f"Each is checked against the UK adequacy list (as of {vocab.get('adequacy').terms['CH'].as_of}) and its mechanism."),
-        Table(restricted, widths=[6, 18, 14, 9, 11, 8, 34], marks=GAP) if len(restricted) else Text("No restricted transfers.", "ok"),
-        Heading("Retention"),
-        Text(f"{stated} {not_stated} of {len(a)} activities have no retention period stated in the notice.",
-             "alert" if not_stated else "ok"),
-    ]
+    parts: list = [Heading("Lawful basis of each activity"), Table(bases, widths=[5, 17, 20, 18, 20, 20], marks=GAP)]
+    parts += [Items(notes) for notes in [_condition_notes(a, day)] if notes]
+    purpose = vocab.in_force("further_purposes", day)
+    parts += [Heading("Purpose limitation"),
+              Text(f"Data is used only for the purposes listed in section 2. {purpose.get('compatibility_test').description}"
+                   + "".join(f" {t.label}: {t.description}" for t in purpose if t.code != "compatibility_test"))]
+    parts += [Heading("International transfers"), *_transfers(r), Heading("Processors"), _processors(r.audit)]
+    parts += [Heading("Retention"),
+              Text(f"{stated} {not_stated} of {len(a)} activities have no retention period stated in the notice.",
+                   "alert" if not_stated else "ok")]
+    findings = _legal_findings(r.audit)
+    parts += [Heading(f"Compliance checks under the law in force on {vocab.long_date(day)}"),
+              Table(findings, widths=[22, 78]) if len(findings) else Text("No compliance check raised a finding.", "ok")]
     parts += _transparency(p)
     return Section(4, "necessity", "Necessity and proportionality", parts)
+
+
+def _interest(row: dict, day) -> str:
+    """The legitimate interest stated for (f), or the Annex 1 condition for (ea)."""
+    annex1 = _labels("recognised_legitimate_interests", row.get("annex1_condition") or "", day)
+    return "; ".join(x for x in (row.get("legitimate_interest", ""), annex1 and f"Annex 1: {annex1}") if x)
+
+
+def _condition_notes(activities: pd.DataFrame, day) -> list[str]:
+    """What a reader must know about the bases and conditions relied on: the balancing test of legitimate interests,
+    the Art 9(3) secrecy condition of (h), and that Art 9 adds to an Art 6 basis."""
+    art6, art9 = vocab.in_force("art6", day), vocab.in_force("art9", day)
+    bases = {code for cell in activities.art6_basis for c in split_codes(cell) if (code := art6.resolve(c))}
+    conditions = {code for cell in activities.art9_condition for c in split_codes(cell) if (code := art9.resolve(c))}
+    notes = [f"{art6.terms[c].label} ({art6.terms[c]['cite']}) needs a legitimate interests assessment: the interest must be "
+             "necessary and weighed against the person's interests, rights and freedoms." for c in art6.codes()
+             if c in bases and art6.terms[c]["balancing"]]
+    if conditions:
+        notes.append("An Art 9(2) condition adds to an Art 6(1) basis; it does not replace it.")
+    return notes + [art9.terms[c]["note"] for c in art9.codes() if c in conditions and art9.terms[c].get("note")]
+
+
+LOCATION = {"abroad": "Outside the UK", "unknown": "Location unknown"}
+
+
+def _transfers(r: DpiaReport) -> list:
+    t = r.transfers
+    shown = t[t.location.isin(["abroad", "unknown"])]
+    restricted = int((shown.restricted == True).sum())  # noqa: E712 - restricted holds True, False or None
+    unknown = int((shown.location == "unknown").sum())
+    intro = Text(f"{restricted} of {len(t)} flows are restricted transfers out of the UK, and {unknown} go to a recipient "
+                 "whose location the notice does not give. Every destination outside the UK, the EEA included, makes a "
+                 "transfer; each is checked against the destinations approved on the audit date and its transfer route. "
+                 "Data given to the provider's own staff abroad is not a restricted transfer.")
+    if not len(shown):
+        return [intro, Text("Every flow stays in the UK.", "ok")]
+    table = pd.DataFrame({"Flow": shown.flow_id, "Recipient": shown.recipient, "Where": shown.location.map(LOCATION),
+                          "Destination": shown.country_label,
+                          "Route": [_labels("transfer_mechanisms", m, r.audit.law_date, cite=True) or "none" for m in shown.mechanism],
+                          "Verdict": shown.verdict, "Why": shown.message})
+    return [intro, Table(table, widths=[6, 16, 10, 12, 14, 8, 34], marks=GAP)]
+
+
+def _processors(audit) -> Text:
+    """Flows to processors, each of which needs an Art 28 contract."""
+    kinds = vocab.get("recipient_types")
+    named = [f"{f['flow_id']} {f['recipient']}" for f in audit.flows.to_dict("records")
+             if (code := kinds.resolve(f["recipient_type"])) and kinds.terms[code]["processor"]]
+    if not named:
+        return Text("No flow goes to a processor acting on the provider's instructions.")
+    return Text(f"{len(named)} flows go to processors acting on the provider's instructions; each needs a contract that meets "
+                f"UK GDPR Art 28(3), and the provider must check their security (Art 28(1)): {'; '.join(named)}.")
+
+
+def _legal_findings(audit) -> pd.DataFrame:
+    """The warnings of the legal rules, each placed by the row it concerns."""
+    from ..rules import LEGAL_FINDINGS
+
+    ids = {"activities.csv": "activity_id", "flows.csv": "flow_id", "risks.csv": "risk_id"}
+    rows = []
+    for problem in audit.warnings:
+        if problem.rule not in LEGAL_FINDINGS:
+            continue
+        where = "The provider"
+        if problem.file in ids:
+            frame = audit.tables[problem.file]
+            index = [i for i in range(len(frame)) if audit.line(problem.file, i) == problem.row]
+            if index:
+                row = frame.iloc[index[0]]
+                where = f"{row[ids[problem.file]]} {row.get('name', row.get('recipient', ''))}".strip()
+        rows.append({"Where": where, "Finding": problem.message[0].upper() + problem.message[1:]})
+    return pd.DataFrame(rows, columns=["Where", "Finding"])
 
 
 def _transparency(p: NoticeProfile) -> list:
@@ -301,11 +345,19 @@ def _measures(r: DpiaReport) -> Section:
                           "After": s.residual, "Reduced": s.reduced.map({True: "yes", False: "no"}),
                           "Owner": s.owner, "Status": s.status})
     high = risk.needs_prior_consultation(s)
+    open_ = s[~s.status.isin(DONE)]
     if len(high):
         consult = Text(f"{len(high)} risk(s) stay high after measures ({', '.join(high.risk_id)}). Unless further measures "
                        "reduce them, UK GDPR Art 36(1) requires consulting the ICO before the processing starts.", "alert")
+    elif len(open_) or not r.audit.meta.get("sign_off"):
+        consult = Text("No risk stays high after its measures, so prior consultation with the ICO (Art 36) is not required, "
+                       "provided the measures are implemented and approved: "
+                       f"{len(open_)} of {len(s)} risks still have measures to implement, and "
+                       + ("the residual risks are approved." if r.audit.meta.get("sign_off") else
+                          "the residual risks are not yet approved."), "medium")
     else:
-        consult = Text("No risk stays high after its measures: prior consultation with the ICO (Art 36) is not required.", "ok")
+        consult = Text("No risk stays high after its measures, which are implemented and approved: prior consultation with "
+                       "the ICO (Art 36) is not required.", "ok")
     return Section(6, "measures", "Measures and residual risk", [Table(table, widths=[5, 45, 9, 9, 8, 13, 11], marks=GAP), consult])
 
 
@@ -322,7 +374,8 @@ def _sign_off(r: DpiaReport) -> Section:
             "By": str(advice.get("by", "")), "Date": str(advice.get("date", "")), "Advice": str(advice.get("advice", "")),
             "Accepted": {True: "yes", False: "no"}.get(accepted, "not recorded")}]), widths=[18, 12, 55, 15])]
     else:
-        parts.append(Text("No DPO advice recorded (UK GDPR Art 35(2) requires seeking the DPO's advice).", "alert"))
+        parts.append(Text("No DPO advice is recorded. Where a data protection officer is designated, the controller must seek "
+                          "their advice on the DPIA (UK GDPR Art 35(2)).", "alert"))
     approvals = meta.get("sign_off") or []
     if approvals:
         parts += [Heading("Approvals"), Table(pd.DataFrame([{

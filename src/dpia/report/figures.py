@@ -22,6 +22,7 @@ from . import large
 LEVEL_COLOURS = {"low": "#cfe8cf", "medium": "#ffe3a3", "high": "#f4b6b0"}
 KIND_COLOURS = {"source": "#e8eef7", "activity": "#fff7e0", "recipient": "#eef6ee"}
 TRANSFER = {"ok": "#1f6f3f", "check": "#b26b00", "gap": "#b3261e", "missing": "#b3261e"}
+UNKNOWN = "#6a5acd"  # a location the notice does not give: neither in the UK nor a transfer until confirmed
 
 
 def svg(fig: Figure) -> bytes:
@@ -65,13 +66,21 @@ def flow_diagram(graph: FlowGraph) -> Figure:
         if edge.source not in position or edge.target not in position:
             continue
         (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
-        colour = TRANSFER.get(edge.verdict, "#b3261e") if edge.transfer else "#8a8f99"
+        if edge.location == "unknown":
+            colour, style, weight = UNKNOWN, ":", 1.2
+        elif edge.transfer or edge.location == "abroad":
+            colour, style, weight = TRANSFER.get(edge.verdict, "#b3261e"), "--", 1.4
+        else:
+            colour, style, weight = "#8a8f99", "-", 0.7
         ax.add_patch(FancyArrowPatch((x0 + width, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, color=colour,
-                                     linewidth=1.4 if edge.transfer else 0.7, linestyle="--" if edge.transfer else "-",
-                                     shrinkA=2, shrinkB=2))
-    if graph.transfers:
-        ax.text(10, -0.2, "dashed: leaves the UK (green: safeguarded; amber: check; red: gap)", ha="right",
-                va="bottom", fontsize=7, color="#444")
+                                     linewidth=weight, linestyle=style, shrinkA=2, shrinkB=2))
+    legend = []
+    if any(e.location == "abroad" for e in graph.edges):
+        legend.append("dashed: outside the UK (green: lawful route; amber: check; red: gap)")
+    if graph.unknown:
+        legend.append("dotted violet: location unknown")
+    if legend:
+        ax.text(10, -0.2, "; ".join(legend), ha="right", va="bottom", fontsize=7, color="#444")
     return fig
 
 
