@@ -59,9 +59,9 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
                               "inherent": summary["inherent"], "residual": summary["residual"],
                               "activities": len(audit.activities), "flows": len(audit.flows)}
             return provider
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             return Provider(path.name, str(path), "notice", error="no such audit folder or notice file")
-        notice = read_notice(path)
+        notice = read_notice(path)  # refuses, by name, a pipe, device or folder where a notice file belongs
         profile = analyse(notice, source=notice.source, audit_date=audit_date)
         return Provider(profile.organisation or path.stem, str(path), "notice", profile=profile)
     except DpiaError as exc:
