@@ -128,7 +128,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.name.endswith((".tmp", ".tmp.ipynb")))
 
 
-def kernel_dirs(pids: set[int] | None = None) -> set[str]:
+def kernel_dirs() -> set[str]:
     import tempfile
 
     return {p.name for p in Path(tempfile.gettempdir()).glob("dpia-kernel-*")}

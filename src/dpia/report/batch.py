@@ -14,6 +14,7 @@ import fcntl
 import html
 import json
 import os
+import re
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,6 +30,7 @@ from .run import FORMATS, Result, Runner
 RECORD = ".dpia-reports.json"
 LOCK = ".dpia-reports.lock"
 RESERVED = ("index", "comparison")  # index.html is the batch's; `make report` writes comparison.html beside the reports
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f]")  # control characters do not go into output file names
 _RUNNER: Runner | None = None
 
 
@@ -71,7 +73,7 @@ def slugs(paths: list[Path], record: dict[str, dict] | None = None) -> list[str]
         if mine and mine.lower() not in taken:
             out[i] = mine
             taken.add(mine.lower())
-    bases = [p.resolve().name or "audit" for p in paths]
+    bases = [_UNSAFE.sub("_", p.resolve().name) or "audit" for p in paths]
     counts: dict[str, int] = {}
     for base in bases:
         counts[base.lower()] = counts.get(base.lower(), 0) + 1
