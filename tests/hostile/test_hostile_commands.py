@@ -84,7 +84,7 @@ def test_endless_standard_input_stops_at_the_limit(tmp_path, source):
 @pytest.mark.parametrize("what", ESCAPES)
 @pytest.mark.parametrize("form", ["text", "json"])
 def test_escape_sequences_in_a_notice_never_reach_the_terminal(tmp_path, what, form):
-    path = notice_file(tmp_path, NOTICE.replace("BEST2CARE", f"BEST2CARE{ESCAPES[what]}", 1))
+    path = notice_file(tmp_path, NOTICE.replace(" data ", f" data{ESCAPES[what]} "))  # in every sentence the output quotes
     result = check(run(["analyse", path, "--format", form, "--audit-date", "2026-11-23"]), code=0, kind="output", seconds=15)
     if form == "json":
         assert json.loads(result.out)["schema_version"]
