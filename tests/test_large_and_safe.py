@@ -28,20 +28,20 @@ def small_thresholds(monkeypatch):
 
 def test_a_large_audit_report_keeps_the_rows_that_raise_findings_and_attaches_every_row(small_thresholds, tmp_path):
     report = build_report(SAMPLES / "best2care", attachments=tmp_path / "best2care.tables")
-    retention = next(p for p in report.section(2).parts if isinstance(p, large.Table) and "Retention" in p.frame.columns)
-    assert len(retention.frame) == 3 and set(retention.frame.Retention) == {"not stated"}  # gaps first
+    retention = report.section(2).part("retention").frame
+    assert len(retention) == 3 and set(retention.Retention) == {"not stated"}  # gaps first
     notes = [p.text for p in report.section(2).parts if isinstance(p, large.Text) and p.style == "note"]
-    assert any(n.startswith("9 rows;") and "best2care.tables/2-processing-activities.csv" in n for n in notes)
-    with (tmp_path / "best2care.tables" / "2-processing-activities.csv").open(encoding="utf-8") as f:
+    assert any(n.startswith("9 rows;") and "best2care.tables/2-activities.csv" in n for n in notes)
+    with (tmp_path / "best2care.tables" / "2-activities.csv").open(encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == 9
-    register = report.section(5).tables()[0]
-    assert len(register) == 3 and register.Level.iloc[0] == "high"  # the highest risks first
+    register = report.section(5).part("register").frame
+    assert len(register) == 3 and register["Overall risk"].iloc[0] == "high"  # the highest risks first
     assert report.summary()["findings"] == len(report.profile.findings)  # counts stay on everything
 
 
 def test_a_small_audit_report_is_not_summarised():
     report = build_report(SAMPLES / "best2care")
-    assert len(report.section(2).tables()[0]) == 9
+    assert len(report.section(2).part("activities").frame) == 9
     assert not any(isinstance(p, large.Text) and "rows;" in p.text for s in report.sections for p in s.parts)
 
 

@@ -11,6 +11,7 @@ from conftest import edit_csv
 
 from dpia import rules, transfers, vocab
 from dpia.audit import load
+from dpia.errors import AuditInvalid
 from dpia.report.content import build_report
 from dpia.screening import screen
 
@@ -455,3 +456,72 @@ def test_legal_findings_are_rules_that_exist():
 def test_law_date_reads_the_audit_date_and_falls_back_to_today():
     assert vocab.law_date("2026-02-05") == dt.date(2026, 2, 5)
     assert vocab.law_date("2026-02-30") == dt.date.today()
+
+
+# ---- found in review ---------------------------------------------------------------------------------
+
+
+def test_an_audit_dated_before_the_uk_gdpr_is_one_clear_error(sample_copy):
+    folder = _dated(sample_copy(), "2020-06-01")
+    errors = [p for p in load(folder).errors]
+    assert [(p.file, p.column) for p in errors] == [("audit.yaml", "audit_date")]
+    assert "predates the UK GDPR" in errors[0].message
+    assert "predates the UK GDPR" in transfers.assess("IN", "", on="2020-06-01").message
+
+
+def test_official_authority_beside_an_art9_letter_is_a_message_not_a_crash(sample_copy):
+    [problem] = _problems(_art9_activity(sample_copy(), "official_authority", "health", "9(2)(g)"), "schedule1_completes_art9")
+    assert "Under the control of official authority" in problem.message
+
+
+def test_a_flow_names_one_transfer_mechanism(sample_copy):
+    folder = sample_copy()
+    edit_csv(folder / "flows.csv", "card payment details,not stated,not stated", "card payment details,IN,idta;art49_1_a")
+    [problem] = _problems(folder, severity="error")
+    assert problem.column == "mechanism" and "one code" in problem.message
+
+
+def test_a_report_as_of_another_date_is_validated_under_that_date(sample_copy):
+    folder = _activity(_dated(sample_copy(), NEW), art6_basis="6(1)(ea)", annex1_condition="annex1.5")
+    with pytest.raises(AuditInvalid, match=r"6\(1\)\(ea\)"):
+        build_report(folder, audit_date=OLD)
+    old = build_report(sample_copy(), audit_date=OLD).body_html()
+    assert "s.164A(3)" not in old and "1 November 2025" in old
+
+
+def test_a_code_out_of_force_is_named_in_the_version_that_applied():
+    assert "UK adequacy regulations (Art 45): in force only from 1 January 2021" in \
+        vocab.get("transfer_mechanisms").not_in_force("adequacy", dt.date(2020, 6, 1))
+    assert "Recognised legitimate interests (Art 6(1)(ea)): in force only from 5 February 2026" in \
+        vocab.get("art6").not_in_force("6(1)(ea)", dt.date(2025, 11, 1))
+
+
+def test_an_approved_destination_with_eu_clauses_alone_is_still_lawful():
+    checked = transfers.assess("IE", "eu_sccs", on=NEW)
+    assert checked.verdict == "ok" and "would not be valid alone" in checked.message
+
+
+def test_storage_in_an_unnamed_eea_state_is_a_transfer_to_an_approved_destination():
+    checked = transfers.assess("EEA", "", on=NEW)
+    assert checked.restricted is True and checked.verdict == "ok" and "should name it" in checked.message
+
+
+def test_an_ico_item_counts_a_wp248_criterion_met_by_another_fact(sample_copy):
+    folder = _only_activity(sample_copy(), techniques="web_tracking")
+    text = (folder / "activities.csv").read_text().splitlines()
+    (folder / "activities.csv").write_text("\n".join([*text, text[1].replace("A2,", "A3,", 1).replace(",web_tracking,", ",cctv,")])
+                                            + "\n")
+    result = screen(load(folder))
+    assert "ico_tracking" in result.met and result.required
+
+
+def test_location_tracking_alone_does_not_count_twice(sample_copy):
+    result = screen(load(_only_activity(sample_copy(), techniques="location_tracking")))
+    assert {"ico_tracking", "wp248_systematic_monitoring"} <= set(result.met) and not result.required
+
+
+def test_the_forms_offer_the_new_columns_in_the_terms_of_the_audit_date(sample_copy):
+    from dpia.widgets import FIELDS
+
+    assert {"annex1_condition", "adm_safeguards"} <= {f.column for f in FIELDS["activities.csv"]}
+    assert {"effect", "measure_approved", "due", "feared_event", "risk_sources"} <= {f.column for f in FIELDS["risks.csv"]}

@@ -13,8 +13,9 @@ from dpia.report import build_report
 from dpia.report.batch import index_page, run_batch, slugs
 from dpia.report.run import Result, parse_formats
 
-HEADINGS = ["1. Need for a DPIA", "2. Description of the processing", "3. Consultation",
-            "4. Necessity and proportionality", "5. Risks", "6. Measures and residual risk", "7. Sign-off and outcomes"]
+HEADINGS = ["Executive summary", "1. Need for a DPIA", "2. Description of the processing", "3. Consultation",
+            "4. Necessity and proportionality", "5. Identify and assess risks", "6. Measures to reduce risk",
+            "7. Sign off and record outcomes", "Document control, method and limits"]
 EVIL = "<script>alert('pwned')</script> and <img src=x onerror=alert(1)>"
 
 
@@ -110,12 +111,12 @@ def test_report_content_matches_the_library():
     report = build_report(SAMPLES / "optimise-healthcare")
     assert [s.heading for s in report.sections] == HEADINGS
     assert report.summary()["findings"] == len(report.profile.findings)
-    register = report.section(5).tables()[0]
+    register = report.section(5).part("register").frame
     assert list(register.ID) == list(report.audit.risks.risk_id)
-    assert list(register.Level) == list(report.scored.inherent)
-    retention = report.section(2).tables()[-1]
+    assert list(register["Overall risk"]) == list(report.scored.inherent)
+    retention = report.section(2).part("retention").frame
     assert set(retention.Retention) == {"not stated"}
-    assert "NOT YET SIGNED OFF" in report.section(7).html()
+    assert "Not yet signed off" in report.section(7).html()
 
 
 def test_report_can_be_scored_with_the_cnil_method():
@@ -131,7 +132,7 @@ def test_signed_off_audit_shows_its_approvals(sample_copy):
     text = text.replace("sign_off: null", "sign_off:\n- {name: B. Owner, role: Registered manager, date: '2026-11-22', decision: approved}")
     path.write_text(text)
     html = build_report(folder).section(7).html()
-    assert "B. Owner" in html and "Proceed" in html and "NOT YET SIGNED OFF" not in html
+    assert "B. Owner" in html and "Proceed" in html and "Not yet signed off" not in html
 
 
 def test_consultation_is_shown_when_recorded(sample_copy):

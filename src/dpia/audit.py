@@ -1,15 +1,15 @@
 """An Audit: one provider's workspace folder, loaded into validated tables and metadata.
 
 ``load`` reads and validates every file, collecting every problem (it raises only when the
-folder itself is missing). ``save`` validates in memory first and writes nothing if that fails;
-otherwise every file is written to a temporary name and renamed into place.
+folder itself is missing), and records each file's content hash. ``save`` validates in memory first
+and writes nothing if that fails; otherwise it writes the files that changed, all or nothing, through
+``store`` (a lock, a journal the next load completes, comments and untouched rows kept).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -20,14 +20,15 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from . import schemas, vocab
+from . import schemas, store, vocab
 from .errors import AuditInvalid, DpiaError, InputError
-from .files import MB, inside, read_bytes, temp_beside
+from .files import MB, inside, read_bytes
 from .problems import Problem
 from .tables import decode_utf8, message_without_path, read_csv, to_csv_text
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)
+FILES = (AUDIT_FILE, *TABLE_FILES)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Audit:
     problems: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
     yaml_lines: dict[str, int] = field(default_factory=dict)
+    hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each file as loaded
 
     def __repr__(self) -> str:  # the default printed every problem: 23 MB in a 100,000-activity report notebook
         rows = ", ".join(f"{len(frame)} {name.removesuffix('.csv')}" for name, frame in self.tables.items())
@@ -101,16 +103,17 @@ def load(path: str | Path) -> Audit:
     if not folder.is_dir():
         raise DpiaError(f"{folder}: not an audit folder (expected a folder holding {AUDIT_FILE} and "
                         f"{', '.join(TABLE_FILES)}); create one with `dpia new`")
-    meta, yaml_lines, problems = _read_yaml(folder / AUDIT_FILE)
-    audit = Audit(folder, meta, {}, yaml_lines=yaml_lines)
-    if problems:
-        audit.unreadable.add(AUDIT_FILE)
-    for table in TABLE_FILES:
-        frame, lines, table_problems, readable = read_csv(folder / table, schemas.columns(table))
-        audit.tables[table], audit.lines[table] = frame, lines
-        if not readable:
-            audit.unreadable.add(table)
-        problems += table_problems
+    with store.reading(folder, FILES) as hashes:
+        meta, yaml_lines, problems = _read_yaml(folder / AUDIT_FILE)
+        audit = Audit(folder, meta, {}, yaml_lines=yaml_lines, hashes=hashes)
+        if problems:
+            audit.unreadable.add(AUDIT_FILE)
+        for table in TABLE_FILES:
+            frame, lines, table_problems, readable = read_csv(folder / table, schemas.columns(table))
+            audit.tables[table], audit.lines[table] = frame, lines
+            if not readable:
+                audit.unreadable.add(table)
+            problems += table_problems
     audit.read_problems = problems
     audit.problems = validate(audit)
     return audit
@@ -142,21 +145,17 @@ def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
     notice = audit.notice_path()
     if target.resolve() != audit.path.resolve() and notice.is_file() and not (target / notice.name).exists():
         shutil.copy2(notice, target / notice.name)
-    texts = {AUDIT_FILE: yaml.safe_dump(audit.meta, sort_keys=False, allow_unicode=True, width=100)}
-    for table in TABLE_FILES:
-        texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
-    temps: list[tuple[Path, Path]] = []
-    try:
-        # Every file is written before any is renamed, so a failure leaves the old audit whole.
-        for name, text in texts.items():
-            tmp = temp_beside(target / name)
-            temps.append((tmp, target / name))
-            tmp.write_text(text, encoding="utf-8", newline="")
-        for tmp, final in temps:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+    with store.locked(target):
+        if store.pending(target, FILES):
+            store.recover(target, FILES)
+        old = {name: (target / name).read_bytes() if (target / name).is_file() else None for name in FILES}
+        texts = {AUDIT_FILE: store.yaml_text(old[AUDIT_FILE].decode("utf-8", "replace") if old[AUDIT_FILE] else None,
+                                             audit.meta)}
+        for table in TABLE_FILES:
+            texts[table] = to_csv_text(audit.tables[table], schemas.columns(table))
+        changed = {name: text.encode("utf-8") for name, text in texts.items() if text.encode("utf-8") != old[name]}
+        store.commit(target, changed)
+        audit.hashes = {name: store.digest(text.encode("utf-8")) for name, text in texts.items()}
     audit.path = target
     return audit.problems
 
@@ -298,6 +297,8 @@ def _meta_problems(audit: Audit) -> list[Problem]:
             reason = date_problem(value)
             if reason:
                 problem(key, f"audit_date {reason}")
+            elif (day := dt.date.fromisoformat(schemas.as_text(value))) < vocab.first_day():
+                problem(key, vocab.before_the_law(day))
             continue
         if not isinstance(value, spec.kind):
             problem(key, f"{key} should be {_kind_name(spec.kind)}: {spec.description}")
@@ -324,7 +325,32 @@ def _meta_problems(audit: Audit) -> list[Problem]:
     out += _list_problems(meta, problem)
     for key, fields in (("appropriate_policy_document", schemas.POLICY_DOCUMENT_KEYS), ("complaints", schemas.COMPLAINT_KEYS)):
         _mapping_problems(key, meta.get(key), fields, problem)
+    for key, fields in schemas.TEMPLATE_SECTIONS.items():
+        _mapping_problems(key, meta.get(key), {k: list if k == "change_log" else str for k in fields}, problem)
+    _template_problems(meta, problem)
     return out
+
+
+def _template_problems(meta: dict[str, Any], problem) -> None:
+    """The ICO template's structured answers: dates are dates, sign-off items are known, an overruled DPO gives a reason."""
+    next_date = (meta.get("review") or {}).get("next_date") if isinstance(meta.get("review"), dict) else None
+    if next_date and str(next_date).strip().lower() != vocab.NOT_STATED:
+        try:
+            dt.date.fromisoformat(schemas.as_text(next_date))
+        except ValueError:
+            problem("review.next_date", f"review.next_date {next_date!r} is not a date; write it as YYYY-MM-DD")
+    for i, entry in enumerate(meta.get("sign_off") or [], start=1):
+        if isinstance(entry, dict) and entry.get("item") and entry["item"] not in schemas.SIGN_OFF_ITEMS:
+            problem(f"sign_off[{i}]", f"sign_off item {entry['item']!r} is not one of {', '.join(schemas.SIGN_OFF_ITEMS)}")
+    advice = meta.get("dpo_advice")
+    if isinstance(advice, dict) and advice.get("accepted") is False and not advice.get("reason"):
+        problem("dpo_advice", "the DPO's advice was overruled: give the reason (dpo_advice.reason), as the ICO template asks",
+                "warning")
+    log = (meta.get("document") or {}).get("change_log") if isinstance(meta.get("document"), dict) else None
+    for i, entry in enumerate(log or [], start=1):
+        missing = [k for k in schemas.CHANGE_KEYS if not (isinstance(entry, dict) and entry.get(k))]
+        if missing:
+            problem(f"document.change_log[{i}]", f"change_log entry {i} lacks {', '.join(missing)}")
 
 
 def _mapping_problems(key: str, value: Any, fields: dict[str, type], problem) -> None:
@@ -472,6 +498,8 @@ def _check_message(check: str, column: str, value: str, table: str, frame: pd.Da
                 vocab.lookup(names[0], code)
             except vocab.UnknownCodeError as exc:
                 return str(exc)
+        if len(vocab.split_codes(value)) == 1 and value.strip().lower() == vocab.NOT_STATED:
+            return f"{column} does not take 'not stated': leave it blank where there is none"
         return f"{column} takes one code, not a list: {value!r}"
     if check.startswith("str_length"):
         return f"{column} is empty; {_description(table, column)}"
@@ -482,6 +510,10 @@ def _check_message(check: str, column: str, value: str, table: str, frame: pd.Da
         return f"{column} {value!r} is not one of: {', '.join(allowed)}"
     if check.startswith("str_matches"):
         return f"{column} {value!r} is not a valid id: use letters, digits, '.', '_' or '-' (e.g. A1)"
+    if check == "yes_no":
+        return f"{column} {value!r} must be yes or no"
+    if check == "date":
+        return f"{column} {value!r} is not a date; write it as YYYY-MM-DD"
     if check.startswith("risk_level"):
         axis = check.split(":")[1]
         return f"{column} {value!r} is not a {axis} level; the ICO scale is " \

@@ -100,7 +100,11 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
         raise DpiaError(f"no vocabulary named {args.name!r}; " + (f"did you mean {close}? " if close else "")
                         + "run `dpia vocab` to list them all") from None
     if args.on:
-        for term in vocab.in_force(args.name, _date(args.on, "--on")):
+        terms = vocab.in_force(args.name, _date(args.on, "--on"))
+        if not len(terms):
+            say(f"no {args.name} term is in force on {args.on} (the workbench applies the law from "
+                f"{vocab.first_day().isoformat()})")
+        for term in terms:
             say(f"{term.code:24s} {term.label}")
         return 0
     for versions in voc.versions.values():
@@ -225,6 +229,37 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- dpia walk: JupyterLab on the five walk notebooks, one audit chosen for all of them ------
+
+
+def _walk_notebooks() -> Path:
+    here = Path(__file__).resolve().parents[2] / "notebooks"  # the repository's notebooks/ (editable install)
+    if not (here / "01_screening.ipynb").is_file():
+        raise DpiaError(f"the walk notebooks are not in {here}; run `dpia walk` from a checkout of the dpia repository")
+    return here
+
+
+def _run_lab(command: list[str], env: dict[str, str], cwd: str) -> int:
+    import subprocess
+
+    return subprocess.call(command, env=env, cwd=cwd)
+
+
+def _cmd_walk(args: argparse.Namespace) -> int:
+    import os
+
+    from .widgets import ENV
+
+    audit = Path(args.audit).resolve()
+    if not audit.is_dir():
+        raise DpiaError(f"{args.audit}: not an audit folder; create one with `dpia new` or name an existing folder")
+    notebooks = _walk_notebooks()
+    command = [sys.executable, "-m", "jupyterlab"] + (["--no-browser"] if args.no_browser else []) + \
+        ([f"--port={args.port}"] if args.port else []) + [f"--ServerApp.root_dir={notebooks}"]
+    say(f"walking {audit}: open 01_screening.ipynb ... 05_risks.ipynb; every one works on this audit", err=True)
+    return _run_lab(command, {**os.environ, ENV: str(audit)}, str(notebooks))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dpia", description="DPIA workbench for UK health and social care providers.",
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -286,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--into", default="data/audits", metavar="DIR", help="where to create it (default data/audits/)")
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
     p.set_defaults(func=_cmd_new)
+
+    p = command("walk", help="open JupyterLab on the walk notebooks (screening to risks) with AUDIT chosen for all")
+    p.add_argument("audit", metavar="AUDIT", help="the audit folder to work on")
+    p.add_argument("--port", type=int, default=None, help="JupyterLab's port (default: its own choice)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_cmd_walk)
 
     p = command("vocab", help="list the vocabularies, or the codes of one with the dates each is in force")
     p.add_argument("name", nargs="?", help="a vocabulary name, e.g. art6")

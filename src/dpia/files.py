@@ -19,6 +19,7 @@ from typing import BinaryIO
 from .errors import InputError, OutputError
 
 MB = 1024 * 1024
+MAX_TABLE_BYTES = 200 * MB  # a CSV table of an audit: 100,000 activities are about 50 MB
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 

@@ -9,6 +9,7 @@ from .errors import DpiaError
 
 LEVELS = ("low", "medium", "high")
 DEFAULT_METHOD = "ico"
+NOT_ASSESSED = "not yet assessed"
 
 
 def method(name: str = DEFAULT_METHOD) -> vocab.Term:
@@ -60,9 +61,18 @@ def register(risks: pd.DataFrame, recorded_in: str = DEFAULT_METHOD, method_name
         out[col] = [convert(v, axis, recorded_in, target) for v in risks[col]]
     out["inherent"] = [score(a, b, target) for a, b in zip(out.likelihood, out.severity)]
     out["residual"] = [score(a, b, target) for a, b in zip(out.residual_likelihood, out.residual_severity)]
-    out["reduced"] = [rank(r) < rank(i) for i, r in zip(out.inherent, out.residual)]
+    out.loc[~assessed(risks), "residual"] = NOT_ASSESSED
+    out["reduced"] = [rank(i) > rank(r) >= 0 for i, r in zip(out.inherent, out.residual)]
     out["method"] = target
     return out
+
+
+def assessed(risks: pd.DataFrame) -> pd.Series:
+    """False for a drafted risk with no measures (as `dpia new` drafts them): its residual risk is not known
+    yet, so it is "not yet assessed" rather than a high residual risk calling for prior consultation."""
+    if risks.empty or not {"status", "measures"} <= set(risks.columns):
+        return pd.Series(True, index=risks.index)
+    return ~((risks.status.astype(str).str.strip() == "draft") & (risks.measures.astype(str).str.strip() == ""))
 
 
 def highest(levels) -> str | None:
@@ -83,4 +93,5 @@ def summary(scored: pd.DataFrame) -> dict[str, object]:
         "highest_inherent": highest(scored.inherent),
         "highest_residual": highest(scored.residual),
         "prior_consultation": int((scored.residual == "high").sum()),
+        "not_assessed": int((scored.residual == NOT_ASSESSED).sum()),
     }

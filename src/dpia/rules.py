@@ -81,6 +81,8 @@ def risk_activities_exist(audit) -> Iterator[Problem]:
 
 @rule("transfer_needs_mechanism", "flows.csv")
 def transfer_needs_mechanism(audit) -> Iterator[Problem]:
+    if _before_the_law(audit):
+        return
     countries, mechanisms = vocab.get("countries"), vocab.get("transfer_mechanisms")
     for line, row in _rows(audit, "flows.csv"):
         country, mechanism = row.get("country", ""), row.get("mechanism", "")
@@ -133,14 +135,17 @@ def _stated(cell: str) -> bool:
     return bool(str(cell).strip()) and str(cell).strip().lower() != NOT_STATED
 
 
-def _cited(term: vocab.Term) -> str:
-    return f"{term.label} ({term['cite']})" if term.get("cite") else term.label
+def _before_the_law(audit) -> bool:
+    """An audit dated before the UK GDPR: audit_date is the error, and dated checks would only echo it."""
+    return audit.law_date < vocab.first_day()
 
 
 @rule("codes_in_force", "activities.csv", "flows.csv")
 def codes_in_force(audit) -> Iterator[Problem]:
     """A code the law did not yet have, or no longer has, on the audit date."""
     day = audit.law_date
+    if _before_the_law(audit):
+        return
     for table, columns in schemas.DATED_COLUMNS.items():
         for line, row in _rows(audit, table):
             for column, name in columns.items():
@@ -166,10 +171,10 @@ def schedule1_completes_art9(audit) -> Iterator[Problem]:
             if term is None or not term["needs_schedule1"] or code in served:
                 continue
             options = [t for t in sch1 if code in t["serves"] and t.get("part") == 1]
-            hint = f"use {options[0]['cite']} ({options[0].label})" if len(options) == 1 else "use a condition of Schedule 1 Part 2"
+            hint = f"use {vocab.cited(options[0])}" if len(options) == 1 else "use a condition of Schedule 1 Part 2"
             yield Problem("activities.csv", line, "schedule1_condition",
-                          f"{_cited(term)} needs the Schedule 1 condition that completes it (DPA 2018 s.10(2)-(3)): {hint}; "
-                          f"{', '.join(t['cite'] for t in conditions) or 'the condition given'} does not")
+                          f"{vocab.cited(term)} needs the Schedule 1 condition that completes it (DPA 2018 s.10(2)-(3)): {hint}; "
+                          f"{', '.join(vocab.cited(t) for t in conditions) or 'the condition given'} does not")
         if "criminal_offence" in _resolved(row.get("special_categories", ""), "special_categories") and "art10" not in served:
             yield Problem("activities.csv", line, "schedule1_condition",
                           "criminal offence data needs a condition in Schedule 1 Part 1, 2 or 3 (DPA 2018 s.10(5)), or "
@@ -192,18 +197,19 @@ def policy_document(audit) -> Iterator[Problem]:
                 continue
             if term["policy_document"] == "partial":
                 yield Problem("activities.csv", line, "schedule1_condition",
-                              f"{_cited(term)} needs an appropriate policy document, and {said}. {term['exemption']}", "warning")
+                              f"{vocab.cited(term)} needs an appropriate policy document, and {said}. {term['exemption']}", "warning")
             else:
                 yield Problem("activities.csv", line, "schedule1_condition",
-                              f"{_cited(term)} needs an appropriate policy document (DPA 2018 Sch 1 para 5 and Part 4), "
+                              f"{vocab.cited(term)} needs an appropriate policy document ({term['policy_document_source']}), "
                               f"and {said}")
 
 
 @rule("recognised_legitimate_interest", "activities.csv")
 def recognised_legitimate_interest(audit) -> Iterator[Problem]:
     """Art 6(1)(ea) rests on a condition of Annex 1, not on a balancing test."""
+    art6 = vocab.get("art6")
     for line, row in _rows(audit, "activities.csv"):
-        relies = "6(1)(ea)" in _resolved(row.get("art6_basis", ""), "art6")
+        relies = any(art6.terms[c]["needs_annex1"] for c in _resolved(row.get("art6_basis", ""), "art6"))
         cell = str(row.get("annex1_condition") or "").strip()
         named = _stated(cell)
         if relies and cell.lower() == NOT_STATED:
@@ -231,12 +237,12 @@ def bases_open_to_the_controller(audit) -> Iterator[Problem]:
                 continue
             if public is True and not term["public_authorities"]:
                 yield Problem("activities.csv", line, "art6_basis",
-                              f"{_cited(term)} is not available to a public authority for processing in the performance of "
+                              f"{vocab.cited(term)} is not available to a public authority for processing in the performance of "
                               "its tasks (Art 6(1), second subparagraph): confirm this activity is outside its tasks, or "
                               "use another basis", "warning")
-            if public is not True and code == "6(1)(e)":
+            if public is not True and term["task_in_law"]:
                 yield Problem("activities.csv", line, "art6_basis",
-                              f"{_cited(term)} is relied on by a provider not recorded as a public authority: a private "
+                              f"{vocab.cited(term)} is relied on by a provider not recorded as a public authority: a private "
                               "provider needs a task or function that the law gives it (Art 6(3), DPA 2018 s.8). Name that "
                               "law, or use another basis such as contract (Art 6(1)(b))", "warning")
 
@@ -246,7 +252,9 @@ def automated_decisions(audit) -> Iterator[Problem]:
     """A solely automated significant decision: its safeguards, and the bases it may rest on (Art 22 until
     4 February 2026; Arts 22A-22D from 5 February 2026)."""
     day = audit.law_date
-    law = vocab.in_force("adm_rules", day).terms["solely_automated_decision"]
+    law = vocab.in_force("adm_rules", day).terms.get("solely_automated_decision")
+    if law is None:  # before the UK GDPR: audit_date is already an error
+        return
     required = vocab.in_force("adm_safeguards", day)
     for line, row in _rows(audit, "activities.csv"):
         if "automated_decision" not in _resolved(row.get("techniques", ""), "techniques"):
@@ -261,7 +269,7 @@ def automated_decisions(audit) -> Iterator[Problem]:
                           f"gap recorded: the notice does not say which safeguards apply to this automated decision "
                           f"({law.label})", "warning")
         else:
-            missing = [_lower_first(t.label) for code, t in required.terms.items() if code not in _resolved(given, "adm_safeguards")]
+            missing = [vocab.lower_first(t.label) for code, t in required.terms.items() if code not in _resolved(given, "adm_safeguards")]
             if missing:
                 yield Problem("activities.csv", line, "adm_safeguards",
                               f"{law.label} require every safeguard for a solely automated significant decision; missing: "
@@ -274,12 +282,10 @@ def _adm_bases(line: int, row: dict, law: vocab.Term) -> Iterator[Problem]:
     bases = _resolved(row.get("art6_basis", ""), "art6")
     for code in set(bases) & set(law.get("refused_art6") or []):
         yield Problem("activities.csv", line, "art6_basis",
-                      f"a solely automated significant decision may not rest on {_cited(art6.terms[code])} (Art 22B(4))")
+                      f"a solely automated significant decision may not rest on {vocab.cited(art6.terms[code])} (Art 22B(4))")
     allowed = law.get("allowed_art6")
     if allowed is not None and bases and not set(bases) & set(allowed):
-        yield Problem("activities.csv", line, "art6_basis",
-                      "a solely automated decision with legal or similarly significant effects is allowed only for a "
-                      "contract, where the law authorises it, or with explicit consent (Art 22(2))")
+        yield Problem("activities.csv", line, "art6_basis", f"under {law.label}: {law.description}")
     special = [c for c in _resolved(row.get("special_categories", ""), "special_categories") if c != "criminal_offence"]
     conditions = _resolved(row.get("art9_condition", ""), "art9")
     if special and conditions and not any(
@@ -307,22 +313,17 @@ def complaints_handling(audit) -> Iterator[Problem]:
     for duty in duties:
         value = record.get(duty["audit_key"])
         where = f"complaints.{duty['audit_key']}"
-        what = f"{_lower_first(duty.label)} ({duty['cite']})"
+        what = f"{vocab.lower_first(duty.label)} ({duty['cite']})"
         if value is None:
             yield Problem("audit.yaml", line, where, f"not recorded: {what}", "warning")
         elif str(value).strip().lower() == NOT_STATED:
-            yield Problem("audit.yaml", line, where, f"gap recorded: the provider does not say it offers {what}", "warning")
+            yield Problem("audit.yaml", line, where, f"gap recorded: the provider says nothing of {what}", "warning")
         elif duty["kind"] == "yes_no" and value is False:
             yield Problem("audit.yaml", line, where, f"missing: {what}", "warning")
         elif duty["kind"] == "days" and isinstance(value, int) and value > duty["limit"]:
             yield Problem("audit.yaml", line, where, f"complaints are acknowledged in {value} days, more than the "
                           f"{duty['limit']} the law allows ({duty['cite']})", "warning")
 
-
-def _lower_first(text: str) -> str:
-    """'A way to complain' -> 'a way to complain', but 'ICO route' stays."""
-    first = text.split(" ", 1)[0]
-    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
 @rule("recipients_that_no_longer_exist", "flows.csv")
@@ -341,7 +342,7 @@ _GAPS = {
     "activities.csv": {
         "art6_basis": "the notice states no Art 6 lawful basis for this activity (Art 13(1)(c))",
         "art9_condition": "the notice cites no Art 9(2) condition for this special category data",
-        "schedule1_condition": "the notice cites no DPA 2018 Schedule 1 condition for this Art 9 condition",
+        "schedule1_condition": "the notice cites no DPA 2018 Schedule 1 condition for this data",
         "retention": "the notice states no retention period for this activity (Art 13(2)(a))",
     },
 }

@@ -8,6 +8,7 @@ silent, which validates with a warning so the gap stays visible.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,17 @@ def _has(cell: str) -> bool:
 def _codes(cell: str, name: str) -> set[str]:
     voc = vocab.get(name)
     return {voc.resolve(c) or c for c in split_codes(cell)}
+
+
+def is_date_or_blank(cell: str) -> bool:
+    text = str(cell).strip()
+    if not text:
+        return True
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def is_duration_or_not_stated(cell: str) -> bool:
@@ -164,7 +176,7 @@ class Flows(pa.DataFrameModel):
 
     @pa.check("mechanism", element_wise=True, name="codes:transfer_mechanisms")
     def _mechanism(cls, cell: str) -> bool:
-        return _known("transfer_mechanisms", cell, not_stated=True)
+        return _known("transfer_mechanisms", cell, not_stated=True) and len(split_codes(cell)) <= 1
 
     class Config:
         strict = True
@@ -190,6 +202,12 @@ class Risks(pa.DataFrameModel):
     residual_severity: Series[str] = pa.Field(description="Severity after measures.")
     owner: Series[str] = pa.Field(description="Who owns the risk.")
     status: Series[str] = pa.Field(isin=RISK_STATUSES, description="open, mitigated, accepted, closed, or draft.")
+    effect: Series[str] | None = pa.Field(description="The measures' effect on the risk: eliminated, reduced or accepted.")
+    measure_approved: Series[str] | None = pa.Field(description="Whether the measures are approved: yes or no.")
+    due: Series[str] | None = pa.Field(description="When the measures are due, YYYY-MM-DD.")
+    feared_event: Series[str] | None = pa.Field(
+        description="The feared event the risk concerns (CNIL): illegitimate_access, unwanted_modification or disappearance.")
+    risk_sources: Series[str] | None = pa.Field(description="Who or what could cause it: staff, hackers, processors, accidents...")
     notes: Series[str] | None = pa.Field(description="Auditor's notes.")
 
     @pa.check("likelihood", "residual_likelihood", element_wise=True, name="risk_level:likelihood")
@@ -199,6 +217,22 @@ class Risks(pa.DataFrameModel):
     @pa.check("severity", "residual_severity", element_wise=True, name="risk_level:severity")
     def _severity(cls, cell: str) -> bool:
         return cell.strip().lower() in _level_codes("severity")
+
+    @pa.check("effect", element_wise=True, name="codes:measure_effects")
+    def _effect(cls, cell: str) -> bool:
+        return _known("measure_effects", cell)
+
+    @pa.check("feared_event", element_wise=True, name="codes:feared_events")
+    def _feared(cls, cell: str) -> bool:
+        return _known("feared_events", cell)
+
+    @pa.check("measure_approved", element_wise=True, name="yes_no")
+    def _approved(cls, cell: str) -> bool:
+        return cell.strip().lower() in ("", "yes", "no")
+
+    @pa.check("due", element_wise=True, name="date")
+    def _due(cls, cell: str) -> bool:
+        return is_date_or_blank(cell)
 
     class Config:
         strict = True
@@ -216,8 +250,8 @@ ROW_RULES: dict[str, tuple[str, str]] = {
         "art9_condition", "special category data needs an Art 9(2) condition: give its code "
         "(e.g. 9(2)(h)) or write 'not stated' if the notice gives none"),
     "art9_condition_needs_schedule1": (
-        "schedule1_condition", "Art 9(2)(b), (g), (h), (i) and (j) need a DPA 2018 Schedule 1 condition: "
-        "give its code (e.g. sch1.2 for health or social care) or write 'not stated'"),
+        "schedule1_condition", "this Art 9(2) condition needs a DPA 2018 Schedule 1 condition that completes it (DPA 2018 "
+        "s.10(2)-(3)): give its code (e.g. sch1.2 for health or social care) or write 'not stated'"),
     "criminal_offence_needs_schedule1": (
         "schedule1_condition", "criminal offence data (Art 10) needs a DPA 2018 Schedule 1 condition: "
         "give its code or write 'not stated'"),
@@ -235,6 +269,7 @@ CODE_COLUMNS = {
     "codes:recipient_types": "recipient_types", "codes:countries": "countries",
     "codes:transfer_mechanisms": "transfer_mechanisms",
     "codes:recognised_legitimate_interests": "recognised_legitimate_interests", "codes:adm_safeguards": "adm_safeguards",
+    "codes:measure_effects": "measure_effects", "codes:feared_events": "feared_events",
 }
 # The columns whose codes must be in force on the audit date, and their vocabularies.
 DATED_COLUMNS: dict[str, dict[str, str]] = {
@@ -281,6 +316,7 @@ AUDIT_KEYS: dict[str, Key] = {
     "assessor": Key(str, True, "Who carried out the assessment."),
     "scope": Key(str, True, "What processing the DPIA covers."),
     "risk_method": Key(str, False, "ico (default) or cnil: the scale risks.csv uses.", choices="risk_methods"),
+    "desk_review": Key(bool, False, "true when the audit rests only on the published notice: the report is then a draft DPIA."),
     "public_authority": Key(bool, False, "true if the controller is a public authority or body (DPA 2018 s.7): it cannot then "
                             "rely on legitimate interests, 6(1)(f) or 6(1)(ea), for processing in performing its tasks."),
     "appropriate_policy_document": Key(dict, False, "The appropriate policy document that Schedule 1 conditions need (DPA 2018 "
@@ -289,13 +325,55 @@ AUDIT_KEYS: dict[str, Key] = {
                       "acknowledge_days: number, respond: true/false, ico_route: true/false, evidence: the notice's words}."),
     "screening": Key(dict, False, "Answers to screening questions the inventory cannot show: criterion code -> "
                      "true/false, or {answer: true/false, reason: text}."),
+    "document": Key(dict, False, "The DPIA as a document: {version, author, change_log: [{version, date, by, change}]}."),
+    "controller": Key(dict, False, "The controller beyond its name: {dpo, ico_registration, address}."),
+    "aims": Key(str, False, "ICO step 1: what the project aims to achieve and what processing it involves."),
+    "nature": Key(dict, False, "ICO step 2, nature: {lifecycle, systems}."),
+    "scale": Key(dict, False, "ICO step 2, scope: {volume, frequency, individuals, geography}."),
+    "context": Key(dict, False, "ICO step 2, context: {relationship, control, expectations, vulnerable, prior_concerns, "
+                   "novelty, public_concern, codes}."),
+    "purposes": Key(dict, False, "ICO step 2, purposes: {intended_effect, benefits}."),
+    "consultation_plan": Key(dict, False, "ICO step 3: {individuals, internal, processors, experts}: who is consulted, "
+                             "when and how, or why not."),
     "consultation": Key(list, False, "Who was consulted: a list of {with, date, summary}."),
-    "dpo_advice": Key((dict, type(None)), False, "The DPO's advice: {by, date, advice, accepted}."),
-    "sign_off": Key((list, type(None)), False, "Approvals: a list of {name, role, date, decision}."),
+    "necessity": Key(dict, False, "ICO step 4: {achieves_purpose, less_intrusive, function_creep, quality_minimisation, "
+                     "rights, processors, legitimate_interests_assessment}."),
+    "dpo_advice": Key((dict, type(None)), False, "The DPO's advice: {by, date, advice, accepted, reason (if overruled)}."),
+    "sign_off": Key((list, type(None)), False, "ICO step 7 approvals: a list of {item, name, role, date, decision}, item "
+                    "being measures, residual_risks or consultation_responses."),
+    "review": Key(dict, False, "Who keeps the DPIA under review, and when next: {by, next_date}."),
+}
+# The sub-keys of audit.yaml's narrative sections (the ICO template's questions); each holds text, or
+# 'not stated' where the provider does not say. What is missing shows in the report as a blank to fill.
+TEMPLATE_SECTIONS: dict[str, dict[str, str]] = {
+    "controller": {"dpo": "the DPO's name or title, or 'none designated'", "ico_registration": "the ICO registration number",
+                   "address": "the controller's address"},
+    "nature": {"lifecycle": "how the data is collected, used, stored and deleted",
+               "systems": "the systems and services the data is held in"},
+    "scale": {"volume": "how much data", "frequency": "how often it is collected and used",
+              "individuals": "how many people are affected", "geography": "the geographical area"},
+    "context": {"relationship": "the relationship with the people", "control": "how much control they have",
+                "expectations": "whether they would expect this use", "vulnerable": "children or vulnerable groups among them",
+                "prior_concerns": "prior concerns or security flaws", "novelty": "what is novel, and the state of the technology",
+                "public_concern": "current issues of public concern", "codes": "codes of conduct or certification (the DSPT)"},
+    "purposes": {"intended_effect": "what it should achieve, and its effect on people", "benefits": "its benefits"},
+    "consultation_plan": {"individuals": "when and how people's views are sought, or why not",
+                          "internal": "who within the organisation is involved", "processors": "whether processors help",
+                          "experts": "security or other experts consulted"},
+    "necessity": {"achieves_purpose": "whether it achieves the purpose", "less_intrusive": "a less intrusive way",
+                  "function_creep": "how function creep is prevented",
+                  "quality_minimisation": "how data quality and minimisation are ensured",
+                  "rights": "how rights requests are handled in practice", "processors": "Art 28 contracts with processors",
+                  "legitimate_interests_assessment": "the purpose, necessity and balancing tests of legitimate interests"},
+    "review": {"by": "who keeps the DPIA under review", "next_date": "the next review, YYYY-MM-DD"},
+    "document": {"version": "the document's version", "author": "who wrote it", "change_log": "a list of {version, date, by, change}"},
 }
 CONSULTATION_KEYS = ("with", "date", "summary")
 DPO_KEYS = ("by", "date", "advice")
 SIGN_OFF_KEYS = ("name", "role", "date", "decision")
+SIGN_OFF_ITEMS = {"measures": "Measures approved by", "residual_risks": "Residual risks approved by",
+                  "consultation_responses": "Consultation responses reviewed by"}
+CHANGE_KEYS = ("version", "date", "by", "change")
 POLICY_DOCUMENT_KEYS = {"exists": bool, "where": str, "reviewed": str}
 COMPLAINT_KEYS = {"form": bool, "acknowledge_days": int, "respond": bool, "ico_route": bool, "evidence": str, "notes": str}
 

@@ -88,6 +88,8 @@ def screen(audit) -> Screening:
         answer = answers.get(term.code)
         if answer and answer[0]:
             basis.append("audit.yaml: " + (answer[1] or "answered yes"))
+        if basis and answer and not answer[0] and answer[1]:
+            basis = []  # the auditor's "no", with a reason, overrides what the inventory implies
         rows.append({"code": term.code, "scheme": term["scheme"], "label": term.label,
                      "with_wp248": bool(term.get("with_wp248")), "same_as": list(term.get("same_as") or []),
                      "met": bool(basis), "answered_no": bool(answer and not answer[0]), "basis": basis})
@@ -100,7 +102,8 @@ def screen(audit) -> Screening:
             table.at[i, "basis"] = [" and ".join(criteria.terms[c].label.lower() for c in term["implied_by"])
                                     + f", with {term['implied_with'].replace('_', ' ')}"]
     wp248 = set(table.loc[(table.scheme == "wp248") & table.met, "code"])
-    other_wp248 = pd.Series([not w or bool(wp248 - set(same)) for w, same in zip(table.with_wp248, table.same_as)],
+    facts = dict(zip(table.code, table.basis))
+    other_wp248 = pd.Series([not row.with_wp248 or _another(row, wp248, facts) for row in table.itertuples()],
                             index=table.index, dtype=bool)
     ico = table[(table.scheme == "ico") & table.met & other_wp248]
     art35 = table[(table.scheme == "art35_3") & table.met]
@@ -120,6 +123,13 @@ def screen(audit) -> Screening:
                        "case and no risk rated high: a DPIA is not mandatory, but record this screening decision and review "
                        "it when the processing changes")
     return Screening(required, reasons, table, _factors(audit), high)
+
+
+def _another(item, wp248: set[str], facts: dict[str, list[str]]) -> bool:
+    """Is a WP248 criterion met by a fact other than the ones that meet this ICO item? A criterion the item itself
+    indicates (its same_as) counts only where something else in the audit meets it too (LAW-2026 item 28)."""
+    own = set(facts[item.code])
+    return any(code not in item.same_as or set(facts[code]) - own for code in wp248)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .files import MB, inside, read_bytes
+from .files import MAX_TABLE_BYTES, inside, read_bytes
 from .problems import Problem
 
 BOM = b"\xef\xbb\xbf"
-MAX_CSV_BYTES = 200 * MB  # a 100,000-activity inventory is about 50 MB
+MAX_CSV_BYTES = MAX_TABLE_BYTES
 
 
 def decode_utf8(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:

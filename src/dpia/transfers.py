@@ -11,7 +11,6 @@ notice does not give is its own state, "unknown": neither a transfer nor a gap o
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -48,11 +47,12 @@ def _country(code: str) -> tuple[str, str]:
     return term.code, term.label
 
 
-def _safeguards(day: dt.date) -> str:
-    """The routes a regular transfer can use, in words, as the law stood on ``day``."""
-    regime = vocab.in_force("transfer_mechanisms", day).terms["adequacy"]
-    return (f"{regime.label.lower()} ({regime['cite']}) or an Art 46 safeguard such as the IDTA, the UK Addendum or "
-            "binding corporate rules")
+SAFEGUARDS = "an Art 46 safeguard such as the IDTA, the UK Addendum or binding corporate rules"
+
+
+def _safeguards(regime: vocab.Term) -> str:
+    """The routes a regular transfer can use, in words, as the law stood on the audit date."""
+    return f"{vocab.lower_first(vocab.cited(regime))} or {SAFEGUARDS}"
 
 
 def assess(country: str, mechanism: str = "", *, recipient_type: str = "", on: Any = None) -> TransferCheck:
@@ -65,71 +65,66 @@ def assess(country: str, mechanism: str = "", *, recipient_type: str = "", on: A
     mech = NOT_STATED if text.lower() == NOT_STATED else (known or text)
     term = mechanisms.terms.get(mech)
     kind = term["kind"] if term else ""
-    named = f"{term.label} ({term['cite']})" if term else ""
+    named = vocab.cited(term) if term else ""
     recipient = vocab.get("recipient_types").terms.get(vocab.get("recipient_types").resolve(recipient_type) or "")
     own_staff = bool(recipient and recipient.get("same_entity"))
+    approved = vocab.in_force("adequacy", day).terms.get(code)
+    regime = mechanisms.terms.get("adequacy")
+    location = "uk" if code == UK else ("unknown" if code == NOT_STATED else "abroad")
+    approval = {"uk": "domestic", "unknown": "unknown"}.get(location) or (approved["coverage"] if approved else "none")
 
-    def result(location: str, restricted: bool | None, approval: str, verdict: str, message: str) -> TransferCheck:
+    def result(restricted: bool | None, verdict: str, message: str) -> TransferCheck:
         return TransferCheck(code, label, location, restricted, approval, mech, kind, verdict, message)
 
-    if code == UK:
-        return result("uk", False, "domestic", "ok", "stays in the UK: not a restricted transfer")
+    if location == "uk":
+        return result(False, "ok", "stays in the UK: not a restricted transfer")
+    if regime is None:
+        return result(None, "missing", vocab.before_the_law(day))
     if known and term is None:
-        return result("abroad" if code != NOT_STATED else "unknown", code != NOT_STATED or None, "unknown", "missing",
-                      vocab.get("transfer_mechanisms").not_in_force(known, day) or "")
+        return result(location == "abroad" or None, "missing", vocab.get("transfer_mechanisms").not_in_force(known, day) or "")
     if own_staff:
-        where = f"in {label}" if code != NOT_STATED else "at a location the notice does not give"
+        where = f"in {label}" if location == "abroad" else "at a location the notice does not give"
         unneeded = f"; the {named} recorded is not needed" if term else ""
-        return result("abroad" if code != NOT_STATED else "unknown", False, "unknown" if code == NOT_STATED else "none", "check",
+        return result(False, "check",
                       f"the recipient is the provider's own staff {where}: the same organisation, so this is not a restricted "
                       f"transfer and needs no transfer mechanism (ICO guidance){unneeded}. What to check instead: the security "
-                      "of their access from outside the UK, and that the notice describes it accurately")
-    if term is not None and not term["suitable"]:
-        return result("abroad" if code != NOT_STATED else "unknown", True, "unknown", "missing",
-                      f"{term.description} Record the UK Addendum (uk_addendum) or another safeguard instead")
-    if code == NOT_STATED:
-        if term is not None and kind == "safeguard":
-            return result("unknown", None, "unknown", "ok",
-                          f"the notice does not say where the recipient is; {named} covers the transfer if it leaves the UK")
-        if term is not None and kind == "approval":
-            return result("unknown", None, "unknown", "check",
-                          f"the notice does not name the destination; {named} covers the transfer only if the destination "
-                          "is approved (the EEA states are, for example): confirm the country")
-        if term is not None and kind == "derogation":
-            return result("unknown", None, "unknown", "check",
-                          f"the notice does not say where the recipient is, and relies on {named}, which suits only "
-                          f"occasional transfers (Art 49): a regular transfer needs {_safeguards(day)}")
-        return result("unknown", None, "unknown", "unknown",
-                      "location unknown: the notice does not say where this recipient holds the data. Confirm it; if it "
-                      "is outside the UK, record the country and the transfer route")
-    approved = vocab.in_force("adequacy", day).terms.get(code)
-    regime = mechanisms.terms["adequacy"]
+                      "of their access to the data, wherever they work, and that the notice describes it accurately")
     if approved is not None and approved["coverage"] == "full":
-        return result("abroad", True, "full", "ok",
-                      f"a transfer to an approved destination: {approved.description} ({approved.source}). It is still a "
-                      "transfer, which the notice must mention (Art 13(1)(f))")
-    if term is not None and kind == "safeguard":
-        return result("abroad", True, "partial" if approved is not None else "none", "ok",
-                      f"{named} provides appropriate safeguards for the transfer to {label}")
+        unsuitable = f" The {named} recorded are not needed, and would not be valid alone." if term and not term["suitable"] else ""
+        return result(True, "ok", f"a transfer to an approved destination: {approved.description} ({approved.source}). It is "
+                      f"still a transfer, which the notice must mention (Art 13(1)(f)).{unsuitable}")
+    if term is not None and not term["suitable"]:
+        return result(location == "abroad" or None, "missing",
+                      f"{term.description} Record the UK Addendum (uk_addendum) or another safeguard instead")
+    if location == "unknown":
+        if kind == "safeguard":
+            return result(None, "ok", f"the notice does not say where the recipient is; {named} covers the transfer if it "
+                          "leaves the UK")
+        if kind == "approval":
+            return result(None, "check", f"the notice does not name the destination; {named} apply only if the destination "
+                          "is approved (the EEA states are, for example): confirm the country")
+        if kind == "derogation":
+            return result(None, "check", f"the notice does not say where the recipient is, and relies on {named}, which suits "
+                          f"only occasional transfers (Art 49): a regular transfer needs {_safeguards(regime)}")
+        return result(None, "unknown", "location unknown: the notice does not say where this recipient holds the data. "
+                      "Confirm it; if it is outside the UK, record the country and the transfer route")
+    if kind == "safeguard":
+        return result(True, "ok", f"{named} provides appropriate safeguards for the transfer to {label}")
     if approved is not None:
-        return result("abroad", True, "partial", "check",
-                      f"{regime.label} cover only part of {label} ({approved.description}): confirm the recipient is "
-                      f"covered, or use an Art 46 safeguard such as the IDTA, the UK Addendum or binding corporate rules")
-    where = f"{label} ({code}) is not an approved destination: no {regime.label.lower()} ({regime['cite']}) cover it"
+        return result(True, "check", f"{regime.label} cover only part of {label} ({approved.description}): confirm the "
+                      f"recipient is covered, or use {SAFEGUARDS}")
+    where = f"{label} ({code}) is not an approved destination: no {vocab.lower_first(vocab.cited(regime))} cover it"
     if not text:
-        return result("abroad", True, "none", "missing",
-                      f"{where}; this restricted transfer needs a route: give a transfer_mechanisms code (idta, "
-                      "uk_addendum, bcr, art49_1_a...) or write 'not stated'")
+        return result(True, "missing", f"{where}; this restricted transfer needs a route: give a transfer_mechanisms code "
+                      "(idta, uk_addendum, bcr, art49_1_a...) or write 'not stated'")
     if mech == NOT_STATED:
-        return result("abroad", True, "none", "gap", f"{where}, and the notice names no transfer route (Art 13(1)(f))")
+        return result(True, "gap", f"{where}, and the notice names no transfer route (Art 13(1)(f))")
     if term is None:
-        return result("abroad", True, "none", "missing", f"unknown transfer mechanism {text!r}")
+        return result(True, "missing", f"unknown transfer mechanism {text!r}")
     if kind == "derogation":
-        return result("abroad", True, "none", "check",
-                      f"{where}; {named} suits only occasional transfers (Art 49; ICO guidance): a regular transfer "
-                      f"needs {_safeguards(day)}")
-    return result("abroad", True, "none", "gap", f"{where}, so approval cannot be the route; use an Art 46 safeguard "
-                  "such as the IDTA, the UK Addendum or binding corporate rules")
+        return result(True, "check", f"{where}; {named} suits only occasional transfers (Art 49; ICO guidance): a regular "
+                      f"transfer needs {_safeguards(regime)}")
+    return result(True, "gap", f"{where}, so approval cannot be the route; use {SAFEGUARDS}")
 
 
 def check_flows(flows: pd.DataFrame, on: Any = None) -> pd.DataFrame:

@@ -55,6 +55,27 @@ def law_date(value: Any = None) -> dt.date:
     return dt.date.today()
 
 
+def first_day() -> dt.date:
+    """The first day of the law the workbench applies: the UK GDPR's (1 January 2021)."""
+    return min(t.in_force_from for versions in get("art6").versions.values() for t in versions)
+
+
+def before_the_law(day: dt.date) -> str:
+    return (f"an audit dated {long_date(day)} predates the UK GDPR, in force from {long_date(first_day())}, which is the law "
+            "this workbench applies; date the audit on or after that day")
+
+
+def cited(term: Term) -> str:
+    """A term as a reader sees it with its citation where it has one: 'Contract (Art 6(1)(b))'."""
+    return f"{term.label} ({term['cite']})" if term.get("cite") else term.label
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'A way to complain' -> 'a way to complain', but 'ICO route' and 'DPO advice' stay."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
 def long_date(day: dt.date) -> str:
     """5 February 2026: how the law and the reports write dates."""
     return f"{day.day} {day:%B %Y}"
@@ -162,14 +183,12 @@ class Vocabulary:
         if code is None or any(t.in_force(day) for t in self.versions[code]):
             return None
         versions = self.versions[code]
-        term = versions[-1]
         if day < versions[0].in_force_from:
-            when = f"comes into force on {long_date(versions[0].in_force_from)}"
+            term, when = versions[0], f"in force only from {long_date(versions[0].in_force_from)}"
         else:
-            ended = max(t.in_force_until for t in versions if t.in_force_until and t.in_force_until < day)
-            when = f"ceased to apply after {long_date(ended)}"
-        name = f"{term.label} ({term['cite']})" if term.get("cite") else term.label
-        return f"{name} {when}, so it cannot apply to an audit dated {long_date(day)}"
+            term = max((t for t in versions if t.in_force_until and t.in_force_until < day), key=lambda t: t.in_force_until)
+            when = f"in force only until {long_date(term.in_force_until)}"
+        return f"{cited(term)}: {when}, so not on the audit date, {long_date(day)}"
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where PyYAML has it: about ten times faster
@@ -185,7 +204,7 @@ def read_yaml(name: str) -> Any:
 
 
 def _read(name: str) -> dict:
-    from .vocab_schema import check_file
+    from .vocab_schema import check_file, defaults
 
     data = read_yaml(name)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
@@ -193,7 +212,8 @@ def _read(name: str) -> dict:
     faults = check_file(name, data)
     if faults:
         raise VocabularyError(f"vocab/{name}.yaml: " + "; ".join(faults))
-    return data
+    optional = defaults(name)
+    return {**data, "entries": [{**optional, **entry} for entry in data["entries"]]}
 
 
 def _date(value: Any, name: str, code: Any, key: str) -> dt.date:
@@ -236,8 +256,8 @@ def _build(name: str, data: dict) -> Vocabulary:
 VOCABULARIES = (
     "art6", "recognised_legitimate_interests", "further_purposes", "art9", "schedule1", "special_categories",
     "data_subjects", "recipient_types", "abolished_bodies", "transfer_mechanisms", "countries", "adequacy",
-    "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "provider_kinds",
-    "time_units",
+    "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "feared_events",
+    "measure_effects", "provider_kinds", "time_units", "ico_template",
 )
 
 
@@ -299,7 +319,7 @@ def labels(names: str | Iterable[str], cell: Any, *, on: Any = None, cite: bool 
                 term = voc.terms[resolved]
                 if day is not None:
                     term = next((t for t in voc.versions[resolved] if t.in_force(day)), term)
-                out.append(f"{term.label} ({term['cite']})" if cite and term.get("cite") else term.label)
+                out.append(cited(term) if cite else term.label)
                 break
         else:
             out.append(code)

@@ -45,6 +45,8 @@ class Art6(Entry):
     public_authorities: bool  # may a public authority rely on it in performing its tasks (Art 6(1) second subparagraph)
     states_interest: bool  # the notice must state the interests (Art 13(1)(d), 14(2)(b))
     balancing: bool  # weighed against the person's interests, rights and freedoms
+    needs_annex1: bool = False  # the activity names the Annex 1 condition (Art 6(1)(ea))
+    task_in_law: bool = False  # the task must be set out in law (Art 6(3))
 
 
 class Art9(Entry):
@@ -57,6 +59,7 @@ class Schedule1(Entry):
     part: int | None
     serves: list[str]
     policy_document: Literal["required", "not_required", "partial"]
+    policy_document_source: str | None = None  # the provision that asks for the policy document
     exemption: str | None = None
 
 
@@ -77,6 +80,10 @@ class Recipient(Entry):
 class Abolished(Entry):
     successor: str
     pattern: str
+
+
+class Country(Entry):
+    destination_only: bool = False  # a transfer destination that is not a country a notice names (EU, EEA)
 
 
 class Mechanism(Entry):
@@ -122,6 +129,11 @@ class RiskMethod(Entry):
     matrix: dict[str, list[str]]
 
 
+class Question(Entry):
+    step: int
+    answer: str  # audit:<key.sub> (written in audit.yaml) or computed:<name> (derived by the report)
+
+
 class TimeUnit(Entry):
     days: float
 
@@ -134,8 +146,9 @@ class TimeUnits(Header):
 ENTRIES: dict[str, type[Entry]] = {
     "art6": Art6, "art9": Art9, "schedule1": Schedule1, "special_categories": SpecialCategory,
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
-    "transfer_mechanisms": Mechanism, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
+    "transfer_mechanisms": Mechanism, "countries": Country, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
+    "ico_template": Question,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 
@@ -147,6 +160,16 @@ def _where(data: dict, loc: tuple) -> str:
         rest = ".".join(str(p) for p in loc[2:])
         return f"entry {loc[1] + 1} ({code!r})" + (f" key {rest!r}" if rest else "")
     return "key " + repr(".".join(str(p) for p in loc))
+
+
+def defaults(name: str) -> dict[str, Any]:
+    """The values an entry of vocab/<name>.yaml takes for the optional keys it leaves out (its header supplies
+    source, as_of and the dates)."""
+    from pydantic_core import PydanticUndefined
+
+    inherited = set(Entry.model_fields) - {"cite"}
+    model = ENTRIES.get(name, Entry)
+    return {k: f.default for k, f in model.model_fields.items() if k not in inherited and f.default is not PydanticUndefined}
 
 
 def check_file(name: str, data: dict) -> list[str]:

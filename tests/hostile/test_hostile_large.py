@@ -60,9 +60,9 @@ def test_a_large_audit_gets_a_summarised_report_in_time(tmp_path, activities, se
     assert peak < 1024, f"peak memory {peak:.0f} MB"
     stem = f"big{activities}"
     html = (out / f"{stem}.html").read_text(encoding="utf-8")
-    assert f"{activities:,} rows" in html and f"{stem}.tables/2-processing-activities.csv" in html
+    assert f"{activities:,} rows" in html and f"{stem}.tables/2-activities.csv" in html
     assert (out / f"{stem}.html").stat().st_size < 2 * MB and (out / f"{stem}.ipynb").stat().st_size < 5 * MB
-    table = out / f"{stem}.tables" / "2-processing-activities.csv"
+    table = out / f"{stem}.tables" / "2-activities.csv"
     assert sum(1 for _ in table.open(encoding="utf-8")) > activities  # every row attached (quoted cells may span lines)
 
 

@@ -129,7 +129,7 @@ def country_pattern() -> tuple[Rx, dict[str, str]]:
     # The raw file, not vocab.get: analysing a notice needs no other vocabulary, nor their checks.
     for term in read_yaml("countries")["entries"]:
         label, code = term["label"], term["code"]
-        if code == "EU":  # the EU's institutions are a transfer destination, not a country a notice names
+        if term.get("destination_only"):  # EU institutions, an unnamed EEA state: not countries a notice names
             continue
         names[label] = code
         if "," in label:  # "Korea, Republic of" -> also "Korea"

@@ -47,7 +47,7 @@ def summarise(sections: list[Section], audit, attach_to: str | Path | None = Non
         for n, part in enumerate(section.parts):
             heading = getattr(part, "text", heading) if type(part).__name__ == "Heading" else heading
             if isinstance(part, Table) and len(part.frame) > ROWS:
-                name = _file_name(section, heading, n)
+                name = _file_name(section, getattr(part, "name", "") or heading, n)
                 if attach_to is not None:
                     _attach(part.frame, Path(attach_to) / f"{name}.csv")
                 parts += _table(part, flagged, f"{Path(attach_to).name}/{name}.csv" if attach_to is not None else None)
@@ -56,7 +56,7 @@ def summarise(sections: list[Section], audit, attach_to: str | Path | None = Non
             elif isinstance(part, Items):
                 shown = [cut(str(i)) for i in part.items[:ITEMS]]
                 more = len(part.items) - len(shown)
-                parts.append(Items(shown + ([f"… and {more:,} more"] if more > 0 else [])))
+                parts.append(replace(part, items=shown + ([f"… and {more:,} more"] if more > 0 else [])))
             elif isinstance(part, Text):
                 parts.append(replace(part, text=cut(part.text)))
             else:
@@ -112,8 +112,8 @@ def _flagged_ids(audit) -> set[str]:
 
 
 def _file_name(section: Section, heading: str, n: int) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-") or f"{section.key}-{n}"
-    return f"{section.number}-{slug}"
+    slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-") or f"part-{n}"
+    return f"{section.number}-{slug}" if section.number else f"{section.key}-{slug}"
 
 
 def _attach(frame: pd.DataFrame, path: Path) -> None:

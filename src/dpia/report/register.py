@@ -1,0 +1,91 @@
+"""ICO steps 5 and 6: the risks, in the template's columns and grouped by CNIL feared event where the
+audit names them, and the measures with their effect, residual risk, approval and action plan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import risk, vocab
+from . import figures
+from .parts import Heading, Image, Questions, Section, Table, Text
+
+if TYPE_CHECKING:
+    from .content import DpiaReport
+
+OPEN = "To be completed"
+LEVELS = {"high": "high", "medium": "medium", "low": "low", OPEN: "blank"}
+DONE = ("mitigated", "accepted", "closed")  # risk statuses whose measures are in place or whose risk is accepted
+
+
+def _column(s: pd.DataFrame, name: str) -> pd.Series:
+    return s[name].fillna("").astype(str).str.strip() if name in s else pd.Series([""] * len(s), index=s.index)
+
+
+def risks(r: DpiaReport) -> Section:
+    s = r.scored
+    sources = _column(s, "risk_sources")
+    register = pd.DataFrame({
+        "ID": s.risk_id,
+        "Source of risk and nature of potential impact on individuals":
+            [f"{t}. {d}" + (f" Risk sources: {src}." if src else "") for t, d, src in zip(s.title, s.description, sources)],
+        "Likelihood of harm": s.likelihood.astype(str).str.capitalize(),
+        "Severity of harm": s.severity.astype(str).str.capitalize(),
+        "Overall risk": s.inherent})
+    counts = risk.summary(s)["inherent"]
+    parts: list = [Questions(r.questions(5), name="questions"),
+                   Text(f"{len(s)} risks assessed with the {vocab.get('risk_methods').label(r.method)} method: "
+                        + ", ".join(f"{n} {lv}" for lv, n in counts.items()) + " before measures.", name="summary")]
+    events = _column(s, "feared_event")
+    if events.astype(bool).any():
+        feared = vocab.get("feared_events")
+        for term in feared:
+            rows = register[events == term.code]
+            if len(rows):
+                parts += [Heading(term.label), Table(rows, widths=[5, 59, 12, 12, 12], marks=LEVELS, name=f"risks_{term.code}")]
+        other = register[~events.isin(feared.codes())]
+        if len(other):
+            parts += [Heading("Other risks"), Table(other, widths=[5, 59, 12, 12, 12], marks=LEVELS, name="risks_other")]
+    else:
+        parts.append(Table(register, widths=[5, 59, 12, 12, 12], marks=LEVELS, name="register"))
+    parts.append(Image(figures.svg(figures.risk_map(s, r.method)),
+                       "Risk map: each risk before (hollow circle) and after (filled circle) its measures; the arrow shows "
+                       "the change.", "Risk map", name="map"))
+    return Section(5, "risks", "Identify and assess risks", parts)
+
+
+def measures(r: DpiaReport) -> Section:
+    s = r.scored
+    effects = vocab.get("measure_effects")
+    effect = [vocab.labels("measure_effects", e) if e else OPEN for e in _column(s, "effect")]
+    approved = [{"yes": "Yes", "no": "No"}.get(a.lower(), OPEN) for a in _column(s, "measure_approved")]
+    table = pd.DataFrame({"Risk": [f"{i} {t}" for i, t in zip(s.risk_id, s.title)], "Options to reduce or eliminate risk": s.measures,
+                          "Effect on risk": effect, "Residual risk": s.residual, "Measure approved": approved})
+    plan = pd.DataFrame({"Risk": s.risk_id, "Measures": s.measures, "Owner": _column(s, "owner").replace("", OPEN),
+                         "Due": _column(s, "due").replace("", OPEN), "Status": s.status.astype(str).str.capitalize()})
+    parts: list = [Questions(r.questions(6), name="questions"),
+                   Table(table, widths=[20, 38, 14, 12, 16], marks=LEVELS, name="measures"),
+                   Text("Effect on risk: " + "; ".join(f"{t.label.lower()}: {t.description[0].lower()}{t.description[1:]}"
+                                                       for t in effects), "note", name="effects"),
+                   Heading("Action plan"), Table(plan, widths=[6, 50, 18, 12, 14], marks=LEVELS, name="plan"),
+                   _prior_consultation(r)]
+    return Section(6, "measures", "Measures to reduce risk", parts)
+
+
+def _prior_consultation(r: DpiaReport) -> Text:
+    s = r.scored
+    high = risk.needs_prior_consultation(s)
+    undone = s[~s.status.isin(DONE)]
+    approved = r.signed_off
+    if len(high):
+        return Text(f"{len(high)} risk(s) stay high after measures ({', '.join(high.risk_id)}). Unless further measures reduce "
+                    "them, UK GDPR Art 36(1) requires consulting the ICO before the processing starts.", "alert",
+                    name="prior_consultation")
+    if len(undone) or not approved:
+        return Text("No risk stays high after its measures, so prior consultation with the ICO (Art 36) is not required, "
+                    f"provided the measures are implemented and approved: {len(undone)} of {len(s)} risks still have measures "
+                    "to implement, and " + ("the residual risks are approved." if approved else
+                                            "the residual risks are not yet approved."), "medium", name="prior_consultation")
+    return Text("No risk stays high after its measures, which are implemented and approved: prior consultation with the ICO "
+                "(Art 36) is not required.", "ok", name="prior_consultation")

@@ -1,0 +1,68 @@
+"""The executive summary on page 1: the verdict, the highest residual risks, the top actions, what is
+not yet decided, and the scope and method."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import risk, vocab
+from .parts import Heading, Items, Section, Table, Text
+from .signoff import method
+
+if TYPE_CHECKING:
+    from .content import DpiaReport
+
+TOP = 3  # risks and actions the summary names
+STEPS = {1: "need", 2: "description", 3: "consultation", 4: "necessity", 5: "risks", 6: "measures", 7: "sign-off"}
+
+
+def _ranked(s: pd.DataFrame) -> pd.DataFrame:
+    return s.assign(_after=s.residual.map(risk.rank), _before=s.inherent.map(risk.rank)).sort_values(
+        ["_after", "_before"], ascending=False, kind="stable")
+
+
+def executive_summary(r: DpiaReport) -> Section:
+    s = r.screening
+    verdict = Text(("A DPIA is required. " if s.required else "A DPIA is not required. ") + s.reasons[0]
+                   + (f" (and {len(s.reasons) - 1} further reasons in section 1)." if len(s.reasons) > 1 else ""),
+                   "alert" if s.required else "ok", name="verdict")
+    top = _ranked(r.scored).head(TOP)
+    parts: list = [verdict]
+    if len(top):
+        parts += [Heading("Highest risks after measures"), Table(pd.DataFrame({
+            "Risk": [f"{i} {t}" for i, t in zip(top.risk_id, top.title)], "Before": top.inherent, "After": top.residual,
+            "Top action": top.measures, "Owner": top.owner.replace("", "To be completed")}),
+            widths=[28, 9, 9, 40, 14], marks={lv: lv for lv in ("high", "medium", "low")}, name="top_risks")]
+    else:
+        parts.append(Text("No risk is recorded yet.", "medium", name="top_risks"))
+    parts += [Heading("Not yet decided"), Items(_undecided(r), name="undecided"),
+              Heading("Scope and method"), Text(f"{r.audit.meta.get('scope', '')} {method(r)}", name="method")]
+    return Section(0, "summary", "Executive summary", parts)
+
+
+def _undecided(r: DpiaReport) -> list[str]:
+    answers = r.questions()
+    open_ = [a for a in answers if a.open]
+    out = []
+    if open_:
+        by_step = {}
+        for a in open_:
+            by_step.setdefault(a.step, []).append(vocab.lower_first(a.question))
+        out.append(f"{len(open_)} of the {len(answers)} questions of the ICO template are still open: "
+                   + "; ".join(f"step {n}: {', '.join(q)}" for n, q in sorted(by_step.items()) if n) + ".")
+    meta = r.audit.meta
+    if not r.signed_off:
+        out.append("No one has approved the residual risks: the DPIA is not signed off.")
+    if not isinstance(meta.get("dpo_advice"), dict):
+        out.append("The DPO's advice is not recorded.")
+    if not meta.get("consultation"):
+        out.append("No consultation with the people concerned or their representatives is recorded.")
+    undone = r.scored[~r.scored.status.isin(("mitigated", "accepted", "closed"))]
+    if len(undone):
+        out.append(f"{len(undone)} of {len(r.scored)} risks still have measures to put in place.")
+    high = [f for f in r.profile.findings if f.severity == "high"]
+    if high:
+        out.append(f"The privacy notice has {len(high)} serious findings to correct (section 4).")
+    return out or ["Nothing: every question is answered and the DPIA is signed off."]
