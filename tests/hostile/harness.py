@@ -129,6 +129,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def kernel_dirs() -> set[str]:
+    """Report kernels' socket folders, dpia-kernel-<owner pid>-<random> (others' runs of older code name no pid)."""
     import tempfile
 
-    return {p.name for p in Path(tempfile.gettempdir()).glob("dpia-kernel-*")}
+    return {p.name for p in Path(tempfile.gettempdir()).glob("dpia-kernel-*") if re.match(r"dpia-kernel-\d+-", p.name)}
