@@ -65,7 +65,8 @@ def check(result: Run, *, code: int, says: tuple[str, ...] | str = (), names: st
                 "outside reads": SECRET in result.text or SECRET in written}
     for name, found in problems.items():
         TALLY[name] += found
-    context = f"dpia {' '.join(result.args)} -> {result.code}\n--- stdout\n{result.out[-3000:]}\n--- stderr\n{result.err[-3000:]}"
+    shown = " ".join(result.args[:8]) + (f" ... ({len(result.args)} arguments)" if len(result.args) > 8 else "")
+    context = f"dpia {shown} -> {result.code}\n--- stdout\n{result.out[-3000:]}\n--- stderr\n{result.err[-3000:]}"
     assert not problems["tracebacks"], context
     assert not problems["injections"], f"a raw control character reached the terminal\n{context}"
     assert not problems["outside reads"], f"a file outside the audit folder was read\n{context}"

@@ -59,6 +59,8 @@ def summarise(sections: list[Section], audit, attach_to: str | Path | None = Non
                 parts.append(replace(part, items=shown + ([f"… and {more:,} more"] if more > 0 else [])))
             elif isinstance(part, Text):
                 parts.append(replace(part, text=cut(part.text)))
+            elif getattr(part, "answers", None) is not None:  # the ICO template's questions: an answer may list every row
+                parts.append(replace(part, answers=[replace(a, text=cut(a.text)) if a.text else a for a in part.answers]))
             else:
                 parts.append(part)
         out.append(Section(section.number, section.key, section.title, parts))
