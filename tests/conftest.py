@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The analyser's compiled automata go to the tests' own cache, never the user's ~/.cache
+# (subprocesses started by the tests inherit it).
+os.environ["DPIA_CACHE_DIR"] = str(ROOT / ".pytest_cache" / "dpia-cache")
 SAMPLES = ROOT / "data" / "samples"
 SAMPLE_SLUGS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 SHARED = ROOT.parent / "shared"
@@ -51,3 +54,4 @@ def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+

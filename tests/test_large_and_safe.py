@@ -55,21 +55,12 @@ def test_the_diagram_of_a_large_graph_counts_what_it_does_not_draw():
     nodes = [Node("source:s", "S", 0, "source")] + [Node(f"activity:A{i}", f"A{i}", 1, "activity") for i in range(100)]
     nodes += [Node("recipient:r", "R", 2, "recipient"), Node("recipient:abroad", "Abroad", 2, "recipient")]
     edges = [Edge("source:s", f"activity:A{i}") for i in range(100)] + [Edge(f"activity:A{i}", "recipient:r") for i in range(100)]
-    edges.append(Edge("activity:A77", "recipient:abroad", transfer=True, verdict="gap"))
+    edges.append(Edge("activity:A77", "recipient:abroad", transfer=True, verdict="gap", location="abroad"))
     small = large.diagram_graph(FlowGraph(nodes, edges))
     activities = small.layer(1)
     assert len(activities) == large.DIAGRAM_ACTIVITIES and "activity:A77" in {n.id for n in activities}  # transfers kept
     assert activities[-1].label.startswith("71 more activities")
     assert len(small.edges) < 70 and any(e.transfer for e in small.edges)
-
-
-def test_the_risk_map_draws_the_highest_risks():
-    import pandas as pd
-
-    levels = ["low"] * 60 + ["high"] * 5
-    scored = pd.DataFrame({"residual": levels, "inherent": levels})
-    shown = large.map_risks(scored)
-    assert len(shown) == large.MAP_RISKS and list(shown.residual[:5]) == ["high"] * 5
 
 
 def test_a_comparison_of_many_providers_gives_counts(small_thresholds, tmp_path):

@@ -45,7 +45,7 @@ def test_pathological_input_finishes_quickly(name):
     profile = analyse(PATHOLOGICAL[name], audit_date="2026-11-23")
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0, f"{name}: {elapsed:.2f}s"
-    assert profile.to_dict()["schema_version"] == 1
+    assert profile.to_dict()["schema_version"] == 2
 
 
 def test_a_large_real_text_gets_a_correct_profile():

@@ -45,7 +45,11 @@ def test_names_outside_a_statement_of_basis_are_not_bases(text):
 def test_art9_by_article_and_by_statutory_wording():
     assert profile("We rely on Article 9(2)(h) and Art. 9(2)(a).").art9 == ["a", "h"]
     assert profile("With your explicit consent we record your religion.").art9 == ["a"]
-    assert profile("We may use special category data where necessary for legal cases.").art9 == []
+    # conditions in plain words count where the sentence is about special category data
+    assert profile("We may use special category data where necessary for legal cases.").art9 == ["f"]
+    assert profile("We may use your data where necessary for legal cases.").art9 == []
+    # explicit consent to a disclosure is consent to share, not the Art 9 condition
+    assert profile("With your explicit consent, I may disclose your information to your GP.").art9 == []
 
 
 def test_article_49_is_not_read_as_article_9():
@@ -185,7 +189,7 @@ FINDINGS = {
     "NO_REVIEW_DATE": ("We care about privacy.", "Last updated: 1 June 2026."),
     "TRANSFERS_NOT_ADDRESSED": ("We care about privacy.", "All data stays in the UK."),
     "REGULATOR_LINK_INVALID": ("Complain to the ICO at www.ico.co.uk.", "Complain to the ICO at www.ico.org.uk."),
-    "MARKETING_ON_LEGITIMATE_INTERESTS": ("We rely on legitimate interests, which include:\n\u2022 direct marketing",
+    "MARKETING_ON_LEGITIMATE_INTERESTS": ("We rely on legitimate interests, which include:\n\u2022 direct marketing by email",
                                           "We rely on legitimate interests, which include:\n\u2022 fraud prevention"),
     "AUTOMATED_DECISIONS_PRESENT": ("Our care planning system uses a scoring tool to set care hours.",
                                     "We do not use automated decision-making."),

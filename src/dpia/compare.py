@@ -17,6 +17,7 @@ from .durations import days as duration_days
 from .errors import DpiaError
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
+from .report import palette
 from .report.parts import Image, Section, Table, Text
 from .tables import defused
 from .workers import quiet_worker, stop
@@ -268,7 +269,7 @@ def _scores(providers: list[Provider]) -> pd.DataFrame:
 
 CHUNK = 50  # providers per heatmap or bar chart once there are many
 SEVERITY_COLOURS = {"high": "#c0463c", "medium": "#e8a33b", "low": "#9bb7d4"}
-LEVEL_COLOURS = {"low": "#7fbf8e", "medium": "#f0c04a", "high": "#d9534f"}
+LEVEL_COLOURS = palette.LEVELS
 TITLES = {"elements": "Article 13/14 elements", "lawful_bases": "Lawful bases", "special_categories": "Special categories",
           "transfers": "International transfers", "retention": "Retention", "automated_decisions": "Automated decisions",
           "findings": "Notice findings", "audits": "From the audits"}
@@ -316,7 +317,9 @@ def sections(comparison: Comparison, attachments: str | None = None) -> list[Sec
                              + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert"))
     out = [Section(1, "providers", "Providers compared", intro)]
     score = [Text("Transparency score = the share of applicable Article 13/14 elements the notice contains: elements present "
-                  "÷ elements applicable (legitimate interests count only where a provider relies on them). "
+                  "÷ elements applicable (legitimate interests and withdrawal of consent count only where a provider "
+                  "relies on them, complaints to the provider from 19 June 2026, sources of data unless all data comes "
+                  "from the person; cookies fall under PECR and are not counted). "
                   "Providers are ranked by it, highest first.", "note"),
              Table(c.scores, widths=[46, 12, 14, 14, 14], scroll=True)]
     out.append(Section(2, "transparency", "Transparency score and ranking", score))

@@ -53,7 +53,12 @@ def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
     art9 = ";".join(f"9(2)({letter})" for letter in profile.art9)
     sch1 = NOT_STATED
     completing = [c for letter in profile.art9 if (c := schedule1_for(f"9(2)({letter})"))]
-    if profile.dpa2018_schedule1 and completing:
+    needing = [letter for letter in profile.art9 if vocab.lookup("art9", f"9(2)({letter})").get("needs_schedule1")]
+    # Drafted only where every cited letter that needs a condition gets one and none needs a policy document
+    # the notice cannot show; otherwise the auditor states it (notices that list many Art 9 letters).
+    complete = len(needing) <= len(completing) and not any(
+        vocab.get("schedule1").get(c).get("policy_document") == "required" for c in completing)
+    if profile.dpa2018_schedule1 and completing and complete:
         sch1 = ";".join(completing)
     needs_sch1 = any(vocab.lookup("art9", f"9(2)({letter})").get("needs_schedule1") for letter in profile.art9)
     retention = next((p for p in profile.retention_periods if durations.find(p)), NOT_STATED)

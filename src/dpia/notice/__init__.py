@@ -4,7 +4,8 @@
 decodes a .txt, .md or .html file the way `dpia analyse` does.
 """
 
-from .profile import ELEMENT_IDS, NoticeProfile, analyse
+from .profile import NoticeProfile, analyse
+from .rules import ELEMENT_IDS
 from .text import NoticeText, prepare, read_notice
 
 __all__ = ["ELEMENT_IDS", "NoticeProfile", "NoticeText", "analyse", "prepare", "read_notice"]

@@ -7,11 +7,10 @@ only decides how matches combine (which sentence, which section, what takes prec
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
-from . import rules
 from .document import Document, Evidence
+from .rules import ElementRule
 
 RIGHTS = ("right_access", "right_rectification", "right_erasure", "right_restriction", "right_portability",
           "right_object")
@@ -23,26 +22,105 @@ class Element:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-_DESCRIBED = rules.Rx(re.compile(
-    r"\b(?:include|includes|including|such as|namely|which are|for example|e\.g\.|to enable|in order to|so that|"
-    r"for the purposes? of|to (?:provide|improve|protect|manage|run|market|promote|prevent|ensure|develop|send|keep|"
-    r"secure|support|help|deliver|carry out|understand|detect|establish|operate|administer|process))\b", rules.FLAGS), scan=False)
-_MARKETING = rules.Rx(re.compile(r"\b(?:direct )?marketing\b", rules.FLAGS), scan=False)
-_NOT_MARKETING = rules.Rx(re.compile(r"\b(?:not|non)[- ](?:for |used for )?(?:direct )?marketing\b", rules.FLAGS), scan=False)
-_TRANSFERISH = rules.Rx(re.compile(r"\b(?:transfer\w*|outside|overseas|abroad|countr\w*|international)\b", rules.FLAGS),
-                        scan=False)
-_HOW_LONG = rules.Rx(re.compile(r"\b(?:how long|retention|retain|keep|kept|hold)\b", rules.FLAGS), scan=False)
-
-
 # ---- elements ------------------------------------------------------------------------------
 
 
-def element(doc: Document, rule: rules.ElementRule) -> Element:
-    hits = doc.hits(rule.patterns, exclude=rule.exclude)
+def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, str]]]:
+    """Contact details of the controller: each address, email or number counts unless the words
+    just before it give it to someone else (the ICO), or it is a hidden email ("[email protected]",
+    "name [at] domain"), which is returned apart so that the notice can be told it is no contact."""
+    hidden, spans = [], []
+    for m in doc.scan(doc.rules.rx("web.obfuscated")):
+        hidden.append((doc.segs.at(m.start()), m.group()))
+        spans.append(m.span())
+    tiers: dict[int, int] = {}
+    items, exclude = doc.segs.items, rule.exclude
+    for index in doc.candidates(rule.any):
+        seg = items[index]
+        for position, pattern in enumerate(rule.patterns):
+            if _reaches(doc, pattern, seg, spans, exclude):
+                tiers[index] = position
+                break
+    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
+
+
+def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude) -> bool:
+    """Whether the segment holds an address, email or number of the pattern's kind that is neither
+    hidden nor, by the words just before it, someone else's."""
+    for match in pattern.finditer(doc.text, seg.start, seg.end):
+        start = match.start()
+        if spans and any(a <= start < b for a, b in spans):
+            continue
+        if exclude is not None and doc.found(exclude, max(seg.start, start - 80), match.end()):
+            continue
+        return True
+    return False
+
+
+def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
+    """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the mention
+    with a way to reach them in it ranks first, then one followed by it (an address block), a
+    sentence before a heading."""
+    named = doc.hits(rule.any, exclude=rule.exclude)
+    if not named:
+        return Element(False)
+    reachable = set(doc.hits(contact_rule.any))
+    items = doc.segs.items
+
+    def addressed(i: int) -> bool:
+        """"Data Protection Officer" over the lines of an address: the block names the DPO's contact."""
+        block = [j for j in range(i + 1, min(i + 6, len(items))) if doc.block_start(j) == doc.block_start(i)]
+        return bool(block) and any(j in reachable for j in block)
+
+    def key(i: int) -> tuple[int, bool, int]:
+        if i in reachable or addressed(i):
+            tier = 0
+        else:
+            tier = 1 if any(j in reachable for j in range(i + 1, min(i + 3, len(items)))) else 2
+        return tier, items[i].kind == "heading" and not addressed(i), i
+
+    ranked = sorted(set(named), key=key)
+    return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
+
+
+def contextual(doc: Document, rule: ElementRule) -> list[int]:
+    """Segments matching the element's contextual patterns under a heading or lead-in that
+    matches its context ("- Arrange your visits" under "How we use your information")."""
+    pattern, exclude, items = rule.contextual, rule.exclude, doc.segs.items
+    return [i for i in doc.under(rule.context) if items[i].kind != "heading" and doc.says(pattern, i)
+            and not (exclude and doc.says(exclude, i))]
+
+
+def element(doc: Document, rule: ElementRule) -> Element:
+    hits = doc.hits(rule.any, exclude=rule.exclude)
+    listed: dict[int, int] = {}
     if rule.contextual is not None:
-        hits += doc.hits(rule.contextual, exclude=rule.exclude, context=rule.context)
-    hits = sorted(set(hits))
-    return Element(bool(hits), doc.evidence(hits))
+        # a list item under a heading about the element states it as well as a sentence does
+        listed = {i: 0 if rule.section is not None else len(rule.patterns) for i in contextual(doc, rule) if i not in hits}
+    if not hits and not listed:
+        return Element(False)
+    found = set(hits)
+
+    def rank(index: int) -> int:
+        return doc.which(rule.any, index) if index in found else listed[index]
+
+    return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
+
+
+STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state who the controller is
+
+
+def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
+    """The controller named: a sentence calling it the controller ranks first, then the sentence
+    where the organisation's name was found, then other mentions."""
+    ranks = {}
+    for index in doc.hits(rule.any, exclude=rule.exclude):
+        position = doc.which(rule.any, index)
+        # naming the controller or its responsibility first, the organisation's own sentence next
+        ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
+    for index in org_segments:
+        ranks.setdefault(index, 1)
+    return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
 
 
 # ---- lawful bases --------------------------------------------------------------------------
@@ -58,12 +136,12 @@ class LawfulBases:
 
 def lawful_bases(doc: Document) -> LawfulBases:
     found = LawfulBases()
-    lb = rules.raw()["lawful_bases"]
-    art6, art9 = rules.any_of(lb["art6_citation"]), rules.any_of(lb["art9_citation"])
+    rs = doc.rules
+    art6, art9 = rs.rx("lawful_bases.art6_citation"), rs.rx("lawful_bases.art9_citation")
     cited: set[int] = set()
     citations = sorted([(m, "6") for m in doc.scan(art6)] + [(m, "9") for m in doc.scan(art9)],
                        key=lambda c: c[0].start())
-    names = rules.all_basis_names()
+    names = rs.rx("lawful_bases.any_name")
     for i, (match, article) in enumerate(citations):
         index = doc.segs.at(match.start() + len(match.group()) - len(match.group().lstrip()))
         cited.add(index)
@@ -74,28 +152,30 @@ def lawful_bases(doc: Document) -> LawfulBases:
             named = _citation_label(doc, citations, i, index, names)
             if named and named[0] != letter:
                 found.mismatches.append((letter, named[0], named[1], named[2]))
-    framing = rules.compiled("lawful_bases.heading_context")
-    stated = rules.compiled("lawful_bases.sentence_context")
-    not_a_statement = rules.compiled("lawful_bases.not_a_statement")
-    for letter, (strong, weak) in rules.basis_names().items():
+    framing = rs.rx("lawful_bases.heading_context")
+    stated = rs.rx("lawful_bases.sentence_context")
+    not_a_statement = rs.rx("lawful_bases.not_a_statement")
+    for letter in rs.value("lawful_bases.names"):
+        strong, weak = rs.rx(f"lawful_bases.names.{letter}.strong"), rs.rx(f"lawful_bases.names.{letter}.weak")
         for index in doc.hits(strong, exclude=not_a_statement):
             if index not in cited:
                 found.art6.setdefault(letter, []).append(index)
         for index in doc.hits(weak, exclude=not_a_statement):
             if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
-    for letter, pattern in rules.block("lawful_bases.art9_names").items():
-        for index in doc.hits(pattern):
+    not_a_condition = rs.rx("lawful_bases.art9_not_a_condition")
+    for letter, pattern in rs.block("lawful_bases.art9_names").items():
+        for index in doc.hits(pattern, exclude=not_a_condition):
             found.art9.setdefault(letter, []).append(index)
-    found.schedule1 = doc.hits(rules.compiled("lawful_bases.schedule1"))
+    about_special = rs.rx("lawful_bases.art9_context")
+    for letter, pattern in rs.block("lawful_bases.art9_listed").items():
+        for index in doc.hits(pattern, exclude=not_a_condition, context=about_special):
+            found.art9.setdefault(letter, []).append(index)
+    found.schedule1 = doc.hits(rs.rx("lawful_bases.schedule1"))
     return found
 
 
-_GAP_AFTER = re.compile(r"^[\s\W]{0,6}(?:[^\W\d_]+[\s\W]{1,4}){0,5}$")
-_JOIN = re.compile(r"\b(?:and|or|but|also|plus)\b|[;,]\s*$|\)\s*[,;]", re.IGNORECASE)
-
-
-def _citation_label(doc: Document, citations, i: int, index: int, names: re.Pattern):
+def _citation_label(doc: Document, citations, i: int, index: int, names):
     """The basis name a citation is labelled with: written just before it ('contract (Art 6(1)(b))')
     or just after it ('6(1)(e) Contract', 'Article 6(1)(b) - necessary for the performance of a contract').
     Returns (letter, label, evidence) or None."""
@@ -106,32 +186,39 @@ def _citation_label(doc: Document, citations, i: int, index: int, names: re.Patt
     last = None
     for m in names.finditer(before):
         last = m
-    if last is not None and re.fullmatch(r"[\s(\[:–—-]*(?:article|art\.?|under)?[\s(\[]*", before[last.end():], re.IGNORECASE):
+    rs = doc.rules
+    if last is not None and rs.rx("lawful_bases.label.gap_before").regex.fullmatch(before[last.end():]):
         return last.lastgroup, last.group(), doc.span_evidence(prev_end + last.start(), match.end())
     stop = min(seg.end, match.end() + 200, citations[i + 1][0].start() if i + 1 < len(citations) else seg.end)
     label = names.search(doc.text, match.end(), max(stop, match.end()))
     if label is None or not label.lastgroup:
         return None
     gap = doc.text[match.end():label.start()]
-    if len(gap) > 60 or _JOIN.search(gap) or not _GAP_AFTER.match(gap):
+    if len(gap) > 60 or rs.rx("lawful_bases.label.join").search(gap) or not rs.rx("lawful_bases.label.gap_after").match(gap):
         return None
     return label.lastgroup, label.group(), doc.span_evidence(match.start(), label.end())
 
 
 def legitimate_interests(doc: Document, segments: list[int]) -> Element:
     """Where 6(1)(f) is relied on: are the interests themselves described?"""
-    hits = []
+    hits: dict[int, int] = {}  # the sentence describing the interests -> rank (the basis itself first)
+    described, listed = doc.rules.rx("lawful_bases.interests_described"), doc.rules.rx("lawful_bases.interests_listed")
+    interests = doc.rules.rx("lawful_bases.names.f.weak")
     for index in segments:
-        window = [index] + [j for j in range(index + 1, min(index + 3, len(doc.segs)))
+        window = [index] + [j for j in range(index + 1, min(index + 4, len(doc.segs)))
                             if doc.segs.items[j].kind != "heading"]
-        if any(doc.says(_DESCRIBED, j) for j in window):
-            hits.append(index)
-    return Element(bool(hits), doc.evidence(hits))
+        for rank, j in enumerate(window):
+            if doc.says(described, j):
+                # the interests named as legitimate interests and listed first, then named, then listed
+                named = j == index or doc.says(interests, j)
+                hits.setdefault(j, rank + (0 if named else 20) + (0 if doc.says(listed, j) else 10))
+    return Element(bool(hits), doc.evidence(hits, tiers=hits))
 
 
 def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> list[int]:
     """Segments where a legitimate-interests basis covers marketing: the statement and the list under it."""
     found = []
+    mentions, negation = doc.rules.rx("marketing.mentions"), doc.rules.rx("marketing.negation")
     for index in segments:
         heading = doc.segs.items[index].heading
         window = [index]
@@ -144,10 +231,28 @@ def marketing_on_legitimate_interests(doc: Document, segments: list[int]) -> lis
             if seg.kind != "bullet" and j > index + 1:
                 break
         for j in window:
-            if doc.says(_MARKETING, j) and not doc.says(_NOT_MARKETING, j):
+            if doc.says(mentions, j) and not doc.says(negation, j):
                 found.append(j)
                 break
     return found
+
+
+def marketing_is_unconsented_electronic(doc: Document, segments: list[int]) -> bool:
+    """PECR reg 22: email or text marketing to individuals needs consent or the soft opt-in. The
+    marketing under legitimate interests is electronic when its own words name an electronic
+    channel, or name no channel while the notice's marketing is by email or text elsewhere; it
+    is covered when any statement about marketing mentions consent or a soft opt-in."""
+    rs = doc.rules
+    mentions, electronic, offline, consent = (rs.rx("marketing.mentions"), rs.rx("marketing.electronic"),
+                                              rs.rx("marketing.offline"), rs.rx("marketing.consent"))
+    about_marketing = doc.in_context_all(mentions)
+    if any(doc.says(consent, i) for i in about_marketing):
+        return False
+    if any(doc.says(electronic, i) for i in segments):
+        return True
+    if any(doc.says(offline, i) for i in segments):
+        return False
+    return any(doc.says(electronic, i) for i in about_marketing)
 
 
 # ---- who the notice is about, and who receives data ---------------------------------------
@@ -157,7 +262,7 @@ def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[s
     """Codes of a notice_rules.yaml block (data_subjects, recipients) -> the segments naming them."""
     allowed = None if within is None else set(within)
     out = {}
-    for code, pattern in rules.block(block).items():
+    for code, pattern in doc.rules.block(block).items():
         hits = [i for i in doc.hits(pattern) if allowed is None or i in allowed]
         if hits:
             out[code] = hits
@@ -168,10 +273,25 @@ def groups(doc: Document, block: str, within: list[int] | None = None) -> dict[s
 
 
 def special_categories(doc: Document) -> dict[str, list[int]]:
-    negation = rules.compiled("special_categories.negation")
+    rs = doc.rules
+    negation = rs.rx("special_category_checks.negation")
+    definition, held = rs.rx("special_category_checks.definition"), rs.rx("special_category_checks.held")
+    defined: dict[int, bool] = {}
+
+    def a_definition(index: int) -> bool:
+        if index not in defined:
+            defined[index] = doc.says(definition, index) and not doc.says(held, index)
+        return defined[index]
+
+    found = {code: doc.hits(pattern, exclude=negation, masked=True) for code, pattern in rs.block("special_categories").items()}
+    seen: dict[int, int] = {}
+    for hits in found.values():
+        for index in hits:
+            seen[index] = seen.get(index, 0) + 1
     out = {}
-    for code, pattern in rules.block("special_categories").items():
-        hits = doc.hits(pattern, exclude=negation, masked=True)
+    for code, hits in found.items():
+        # a definition lists several categories: a sentence naming one is no definition
+        hits = [i for i in hits if seen[i] < 3 or not a_definition(i)]
         if hits:
             out[code] = hits
     return out
@@ -189,42 +309,58 @@ class Transfers:
     uk_only: list[int]
     absolute_uk_only: list[int]
 
+    def tiers(self) -> dict[int, int]:
+        """Evidence order: statements of transfers abroad, then mechanisms, then "stays in the UK"."""
+        tiers = {i: 2 for i in self.uk_only}
+        tiers.update({i: 1 for v in self.mechanisms.values() for i in v})
+        tiers.update({i: 0 for i in self.outside})
+        return tiers
+
     @property
     def evidence_segments(self) -> list[int]:
         return sorted(set(self.outside + self.uk_only + [i for v in self.mechanisms.values() for i in v]))
 
 
 def transfers(doc: Document) -> Transfers:
-    verbs = rules.compiled("transfers.transfer_verbs")
-    uk_only_pattern = rules.compiled("transfers.uk_only")
+    rs = doc.rules
+    verbs = rs.rx("transfers.transfer_verbs")
+    uk_only_pattern = rs.rx("transfers.uk_only")
     uk_only = doc.hits(uk_only_pattern, masked=True)
-    outside = [i for i in doc.hits(rules.compiled("transfers.outside"), masked=True)
-               if doc.says(verbs, i) and i not in uk_only]
-    absolute = rules.compiled("transfers.absolute")
+    items = doc.segs.items
+    outside = [i for i in doc.hits(rs.rx("transfers.outside"), masked=True)
+               if items[i].kind != "heading" and doc.says(verbs, i) and i not in uk_only]
+    absolute = rs.rx("transfers.absolute")
     absolute_uk = [i for i in uk_only if doc.says(absolute, i)]
     mechanisms: dict[str, list[int]] = {}
-    for code, pattern in rules.block("transfers.mechanisms").items():
+    about_transfers = rs.rx("transfers.mechanism_context")
+    for code, pattern in rs.block("transfers.mechanisms").items():
         hits = [i for i in doc.hits(pattern, masked=True)
-                if i in outside or doc.in_context(_TRANSFERISH, i)]
+                if i in outside or doc.in_context(about_transfers, i)]
         if hits:
             mechanisms[code] = hits
     if mechanisms and not outside:
         outside = [i for v in mechanisms.values() for i in v if doc.says(verbs, i)
                    and i not in uk_only and "adequacy" not in mechanisms]
-    pattern, names = rules.country_pattern()
-    country_context = rules.compiled("transfers.country_context")
-    negation = rules.compiled("transfers.negation")
-    for index, _ in doc.matches(pattern, doc.hits(country_context, masked=True)):
-        if index not in outside and index not in uk_only and not doc.says(negation, index):
-            outside.append(index)
+    pattern, names = rs.rx("transfers.countries"), rs.country_codes
+    country_context = rs.rx("transfers.country_context")
+    negation = rs.rx("transfers.negation")
+    eea = set(rs.value("transfers.eea"))
+    in_eea: list[int] = []  # "servers in Ireland": a transfer to an approved destination, still to be told
+    for index, match in doc.matches(pattern, doc.hits(country_context, masked=True)):
+        if index in outside or index in uk_only or doc.says(negation, index):
+            continue
+        (in_eea if names[match.group()] in eea else outside).append(index)
     outside = sorted(set(outside))
     near = set(outside) | {i + d for i in outside for d in (-1, 1) if 0 <= i + d < len(doc.segs)
                            and doc.segs.items[i + d].line == doc.segs.items[i].line}
     countries: dict[str, list[int]] = {}
-    for index, match in doc.matches(pattern, sorted(near | {i for v in mechanisms.values() for i in v})):
+    for index, match in doc.matches(pattern, sorted(near | set(in_eea) | {i for v in mechanisms.values() for i in v})):
         countries.setdefault(names[match.group()], []).append(index)
-    status = "outside_uk_eea" if outside else ("uk_eea_only" if uk_only else "not_stated")
-    return Transfers(status, mechanisms, countries, outside, uk_only, absolute_uk)
+    if outside:
+        status = "outside_uk_eea"
+    else:
+        status = "uk_eea_only" if uk_only or in_eea else "not_stated"
+    return Transfers(status, mechanisms, countries, outside, sorted(set(uk_only) | set(in_eea)), absolute_uk)
 
 
 # ---- retention -----------------------------------------------------------------------------
@@ -239,16 +375,17 @@ class Retention:
     status: str
     periods: list[str]
     segments: list[int]
+    specific: set[int] = field(default_factory=set)
 
 
 def retention(doc: Document) -> Retention:
-    spec = rules.raw()["retention"]
-    context = rules.compiled("retention.context")
-    duration = rules.any_of(spec["duration"])
-    deadline = rules.compiled("retention.not_retention")
-    lead = re.compile(r"for\s+(?:a period of\s+|a minimum of\s+|a maximum of\s+|the\s+)?"
-                      r"((?:(?:length|duration|period|life|end|lifetime|course) of [^.;,\n]{1,40}?\s+plus\s+)?)$", rules.FLAGS)
-    tail = re.compile(spec["period_tail"], rules.FLAGS)
+    rs = doc.rules
+    context = rs.rx("retention.context")
+    how_long = rs.rx("retention.heading")
+    duration = rs.rx("retention.duration")
+    deadline = rs.rx("retention.not_retention")
+    lead = rs.rx("retention.period_lead")
+    tail = rs.rx("retention.period_tail")
     periods: dict[str, None] = {}
     specific: list[int] = []
     about: dict[int, bool] = {}
@@ -258,7 +395,7 @@ def retention(doc: Document) -> Retention:
         index = doc.segs.at(match.start())
         seg = doc.segs.items[index]
         if index not in about:
-            about[index] = doc.says(context, index) or (seg.heading >= 0 and doc.says(_HOW_LONG, seg.heading))
+            about[index] = doc.says(context, index) or (seg.heading >= 0 and doc.says(how_long, seg.heading))
         if not about[index]:
             continue
         window = max(seg.start, match.start() - 60)
@@ -274,19 +411,20 @@ def retention(doc: Document) -> Retention:
             end = more.end()
         periods[doc.text[start:end].strip(" ,;:")] = None
         specific.append(index)
-    vague = [i for i in doc.hits(rules.compiled("retention.vague"))
-             if doc.in_context(context, i) or doc.in_context(_HOW_LONG, i)]
+    vague = [i for i in doc.hits(rs.rx("retention.vague"))
+             if doc.in_context(context, i) or doc.in_context(how_long, i)]
     status = "specific" if periods else ("vague" if vague else "none")
-    return Retention(status, list(periods), sorted(set(specific + vague)))
+    return Retention(status, list(periods), sorted(set(specific + vague)), set(specific))
 
 
 # ---- automated decisions -------------------------------------------------------------------
 
 
 def automated_decisions(doc: Document) -> tuple[str, list[int]]:
-    none = doc.hits(rules.compiled("automated_decisions.none"))
-    rights_only = rules.compiled("automated_decisions.rights_only")
-    described = [i for i in doc.hits(rules.compiled("automated_decisions.described"))
+    rs = doc.rules
+    none = doc.hits(rs.rx("automated_decisions.none"))
+    rights_only = rs.rx("automated_decisions.rights_only")
+    described = [i for i in doc.hits(rs.rx("automated_decisions.described"))
                  if i not in none and not doc.says(rights_only, i)]
     if described:
         return "described", described
@@ -295,50 +433,43 @@ def automated_decisions(doc: Document) -> tuple[str, list[int]]:
     return "not_mentioned", []
 
 
+def significant_automated_decisions(doc: Document, segments: list[int]) -> list[int]:
+    """Of the segments describing automated processing, those that describe decisions about people
+    (Arts 22A-22D: solely automated significant decisions), where the notice neither says a person
+    reviews them nor that no automated decisions are made."""
+    rs = doc.rules
+    if doc.hits(rs.rx("automated_decisions.none")) or doc.hits(rs.rx("automated_decisions.human_review")):
+        return []
+    decision = rs.rx("automated_decisions.decision")
+    return [i for i in segments if doc.says(decision, i)]
+
+
 # ---- law, regulator, dates, organisation ---------------------------------------------------
 
 
 def outdated_law(doc: Document) -> tuple[str | None, list[int]]:
     """Which outdated law the notice relies on, if it cites neither the UK GDPR nor the DPA 2018."""
-    if doc.hits(rules.compiled("law.uk_law"), masked=True):
+    rs = doc.rules
+    if doc.hits(rs.rx("law.uk_law"), masked=True):
         return None, []
-    dpa1998 = doc.hits(rules.compiled("law.dpa1998"), masked=True)
-    gdpr = doc.hits(rules.compiled("law.eu_gdpr"), masked=True)
-    eu = doc.hits(rules.compiled("law.eu_signals"), masked=True)
+    dpa1998 = doc.hits(rs.rx("law.dpa1998"), masked=True)
+    gdpr = doc.hits(rs.rx("law.eu_gdpr"), masked=True)
     laws = []
     if dpa1998:
         laws.append("the Data Protection Act 1998")
-    if gdpr and eu:
+    if gdpr:  # the GDPR without "UK": the EU Regulation presented as the law in force here
         laws.append("the EU GDPR as the law in force in the UK")
-    return (" and ".join(laws) or None), sorted(set(dpa1998 + (gdpr[:1] + eu if gdpr and eu else [])))
+    return (" and ".join(laws) or None), sorted(set(dpa1998 + gdpr[:1]))
 
 
 def regulator_links(doc: Document) -> list[tuple[str, int]]:
-    spec = rules.raw()["law"]
-    pattern = rules.any_of(spec["ico_url"])
-    found = [(next(g for g in m.groups() if g).lower(), doc.segs.at(m.start())) for m in doc.scan(pattern)]
-    return sorted((url, i) for url, i in found if url != spec["ico_valid"])
+    valid = doc.rules.value("law.ico_valid")
+    found = [(next(g for g in m.groups() if g).lower(), doc.segs.at(m.start())) for m in doc.scan(doc.rules.rx("law.ico_url"))]
+    return sorted((url, i) for url, i in found if url != valid)
 
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"], start=1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
-MONTHS["sept"] = 9
-_MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_DATES = [
-    re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})\b"),
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
-    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<y>\d{4})\b", re.IGNORECASE),
-    re.compile(_MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b", re.IGNORECASE),
-    re.compile(_MONTH + r",?\s+(?P<y>\d{4})\b", re.IGNORECASE),
-]
-
-
-def _parse_date(text: str) -> tuple[dt.date | None, int]:
-    best = None
-    for pattern in _DATES:
+def _parse_date(doc: Document, text: str) -> tuple[dt.date | None, int]:
+    for pattern in doc.rules.date_formats:
         m = pattern.match(text)
         if not m:
             continue
@@ -346,12 +477,11 @@ def _parse_date(text: str) -> tuple[dt.date | None, int]:
         try:
             year = int(parts["y"])
             year += 2000 if year < 100 else 0
-            month = int(parts["m"]) if parts.get("m") else MONTHS[parts["month"].lower().rstrip(".")]
+            month = int(parts["m"]) if parts.get("m") else doc.rules.months[parts["month"].lower().rstrip(".")]
             day = int(parts["d"]) if parts.get("d") else 1
-            best = dt.date(year, month, day)
+            return dt.date(year, month, day), m.end()
         except (ValueError, KeyError):
             continue
-        return best, m.end()
     return None, 0
 
 
@@ -359,14 +489,14 @@ MAX_DATE_KEYWORDS = 200  # a notice states its date a handful of times; more is 
 
 
 def last_updated(doc: Document) -> tuple[dt.date | None, Evidence | None]:
-    keywords = rules.any_of(rules.raw()["dates"]["keywords"])
+    keywords = doc.rules.rx("dates.keywords")
     found: list[tuple[dt.date, Evidence]] = []
     for count, match in enumerate(doc.scan(keywords)):
         if count >= MAX_DATE_KEYWORDS:
             break
         window = doc.text[match.end():match.end() + 40]
         skip = len(window) - len(window.lstrip(" :,-–—"))
-        date, length = _parse_date(window[skip:])
+        date, length = _parse_date(doc, window[skip:])
         if date:
             found.append((date, doc.span_evidence(match.start(), match.end() + skip + length)))
     if not found:
@@ -374,23 +504,13 @@ def last_updated(doc: Document) -> tuple[dt.date | None, Evidence | None]:
     return max(found, key=lambda f: f[0])
 
 
-_ORG = r"(?P<org>[A-Z0-9][\w&'’.-]*(?:[ ](?:[A-Z0-9&][\w&'’.-]*|of|and|for|the|in|on|&)){0,7})"
-_NOT_ORG = re.compile(r"^(?:We|This|Our|The|Your|Privacy|If|In|As|When|It|Personal|Data|Information|Policy|Notice|"
-                      r"Last|Updated|Home|Menu|Contents|Introduction|Who|What|How|Why|About|Contact|Welcome)\b")
-_ORG_PATTERNS = [rules.Rx(re.compile(p, re.MULTILINE)) for p in (
-    r"\bWe are " + _ORG,
-    r"^" + _ORG + r"[ ]+(?:Privacy|Data Protection|Fair Processing|GDPR)\b[^\n]{0,40}$",
-    r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,40}\))? (?:is|are) (?:a |an |the |committed|responsible|both|registered)",
-    r"(?:^|[.!?]\s)" + _ORG + r"(?: \([^)]{1,40}\))? (?:respects|values|takes|recognises|recognizes)\b",
-    r"\bhow " + _ORG + r"(?: \([^)]{1,30}\))? (?:uses|collects|processes|handles|looks after|protects)",
-)]
-
-
 def organisation(doc: Document) -> tuple[str | None, list[int]]:
-    for pattern in _ORG_PATTERNS:
+    rs = doc.rules
+    not_names, trailing = rs.rx("organisation.not_names").regex, rs.rx("organisation.trailing").regex
+    for pattern in rs.organisation_patterns:
         for match in doc.scan(pattern):
-            name = re.sub(r"(?:[ ](?:of|and|for|the|in|on|&))+$", "", match.group("org")).strip(" .'’")
+            name = trailing.sub("", match.group("org")).strip(" .'’")
             distinctive = " " in name or name.isupper() or any(c.isdigit() for c in name)
-            if len(name) >= 3 and distinctive and not _NOT_ORG.match(name):
+            if len(name) >= 3 and distinctive and not not_names.match(name):
                 return name, [doc.segs.at(match.start("org"))]
     return None, []

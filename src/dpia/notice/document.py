@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import NamedTuple
 
-from . import prefilter
 from .lowercase import lower
-from .rules import Rx
+from .rules import RuleSet, Rx, ruleset
 from .segment import Segments
 
-URL = Rx(re.compile(r"\b(?:https?://|www\.)[^\s<>\"()]{1,300}"))
-DOMAIN = Rx(re.compile(r"\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,3}(?:\.co\.uk|\.org\.uk|\.gov\.uk|\.nhs\.uk|\.com|\.org|\.net)\b"
-                       r"[^\s<>\"()]{0,200}", re.IGNORECASE | re.ASCII))
 MAX_EVIDENCE = 3
+TITLE_STARTS = ("how", "wha", "why", "who", "whe", "whi")  # a list item asked as a question is a title (see ranked)
 
 
 class Evidence(NamedTuple):
@@ -28,8 +25,9 @@ class Evidence(NamedTuple):
 class Document:
     """Patterns match within one segment (sentence, bullet or heading), never across two."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, rules: RuleSet | None = None):
         self.text = text
+        self.rules = rules or ruleset()
         self.segs = Segments(text)
         self._flags: list[list[int] | None] | None = None  # per pattern id, from prefilter.candidates
         self._framings: dict[int, list[int]] = {}  # segment -> the segments that frame it
@@ -39,6 +37,14 @@ class Document:
         self._url_segments: set[int] = set()
         self._url_candidates: dict[int, set[int]] | None = None
         self._hits: dict[tuple, list[int]] = {}
+        self._overview: set[int] | None = None
+        self._said: dict[tuple, bool] = {}
+        self._candidate_sets: dict[Rx, set[int] | range] = {}
+        self._matched: dict[Rx, set[int]] = {}
+        self._aboves: dict[int, int] = {}
+        self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
+        self._low: str | None = None
+        self._which: dict[Rx, dict[int, int]] = {}  # alternation -> segment -> which of its patterns matched
 
     @property
     def without_urls(self) -> str:
@@ -50,7 +56,8 @@ class Document:
         if self._masked is not None:
             return
         pos = 0
-        for start, end in sorted({m.span() for pattern in (URL, DOMAIN) for m in self.scan(pattern)}):
+        patterns = (self.rules.rx("web.url"), self.rules.rx("web.domain"))
+        for start, end in sorted({m.span() for pattern in patterns for m in self.scan(pattern)}):
             if start >= pos:
                 self._url_spans.append((start, end))
                 self._url_segments.add(self.segs.at(start))
@@ -90,14 +97,26 @@ class Document:
         return self._join(self._framing(index), self.text)
 
     def _framing(self, index: int) -> list[int]:
-        if index not in self._framings:
-            items = self.segs.items
-            seg = items[index]
-            found = [i for i in (seg.heading, seg.lead) if i >= 0]
-            if seg.heading >= 0 and self.sentence(seg.heading).endswith(":") and items[seg.heading].heading >= 0:
-                found.append(items[seg.heading].heading)  # "You have these rights:" under "Your rights"
-            self._framings[index] = found
-        return self._framings[index]
+        framing = self._framings.get(index)
+        if framing is None:
+            seg = self.segs.items[index]
+            framing = [i for i in (seg.heading, seg.lead, self._above(seg.heading)) if i >= 0]
+            self._framings[index] = framing
+        return framing
+
+    def _above(self, heading: int) -> int:
+        """The heading a heading sits under where it carries the meaning on: "You have these
+        rights:" under "Your rights", "Donations" under "How we use your data"; else -1."""
+        if heading < 0:
+            return -1
+        above = self._aboves.get(heading)
+        if above is None:
+            items, text = self.segs.items, self.text
+            seg = items[heading]
+            above = seg.heading if seg.heading >= 0 and (
+                text[seg.end - 1] == ":" or text.count(" ", seg.start, seg.end) < 4) else -1
+            self._aboves[heading] = above
+        return above
 
     def _join(self, indices: list[int], text: str) -> str:
         return "\n".join([text[self.segs.items[i].start:self.segs.items[i].end] for i in indices])
@@ -105,21 +124,57 @@ class Document:
     def found(self, pattern: Rx, start: int, end: int) -> bool:
         """Whether ``pattern`` matches ``text[start:end]`` searched on its own."""
         if pattern.fast is not None:
-            return pattern.fast.search(self.lowered()[start:end]) is not None
+            low = self._low
+            if low is None:
+                low = self._low = self.lowered()
+            return pattern.fast.search(low[start:end]) is not None
         return pattern.regex.search(self.text[start:end]) is not None
 
     def says(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in segment ``index``, searched on its own."""
-        seg = self.segs.items[index]
-        return self.found(pattern, seg.start, seg.end)
+        """Whether ``pattern`` matches in segment ``index``, searched on its own (remembered:
+        detectors and evidence ranking ask the same questions of the same sentences)."""
+        key = (pattern, index)
+        said = self._said.get(key)
+        if said is None:
+            seg = self.segs.items[index]
+            said = self._said[key] = self.found(pattern, seg.start, seg.end)
+        return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in the framing of segment ``index``."""
-        return self._in(pattern, self._framing(index))
+        """Whether ``pattern`` matches in the framing of segment ``index`` (its heading or lead-in)."""
+        if pattern.id >= 0:  # a scanned pattern: the segments it matches are known at once
+            return not self._matching(pattern).isdisjoint(self._framing(index))
+        return any(self.says(pattern, j) for j in self._framing(index))
 
     def in_context(self, pattern: Rx, index: int) -> bool:
-        """Whether ``pattern`` matches in the context of segment ``index``."""
-        return self._in(pattern, [index, *self._framing(index)])
+        """Whether ``pattern`` matches in segment ``index`` or its framing."""
+        if pattern.id >= 0:
+            matching = self._matching(pattern)
+            return index in matching or not matching.isdisjoint(self._framing(index))
+        return self.says(pattern, index) or any(self.says(pattern, j) for j in self._framing(index))
+
+    def under(self, pattern: Rx) -> list[int]:
+        """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
+        if self._frames is None:
+            items, above = self.segs.items, self._above
+            heads = [seg.heading for seg in items]
+            self._frames = (heads, [seg.lead for seg in items], [above(h) for h in heads],
+                            sorted({h for h in heads if h >= 0} | {seg.lead for seg in items if seg.lead >= 0}))
+        heads, leads, aboves, frames = self._frames
+        matching = {j for j in frames if self.may_match(pattern, j) and self.says(pattern, j)}
+        if not matching:
+            return []
+        return [i for i in range(len(heads)) if heads[i] in matching or leads[i] in matching or aboves[i] in matching]
+
+    def in_context_all(self, pattern: Rx) -> list[int]:
+        """Every segment that ``pattern`` (a scanned one) matches, or whose framing it matches."""
+        return sorted(set(self._matching(pattern)) | set(self.under(pattern)))
+
+    def _matching(self, pattern: Rx) -> set[int]:
+        found = self._matched.get(pattern)
+        if found is None:
+            found = self._matched[pattern] = set(self.hits(pattern))
+        return found
 
     def _in(self, pattern: Rx, indices: list[int]) -> bool:
         """Whether ``pattern`` matches the segments joined a line each, searched on their own."""
@@ -130,25 +185,49 @@ class Document:
     def candidates(self, pattern: Rx, masked: bool = False) -> list[int] | range:
         """Segments, in order, where ``pattern`` may match (see prefilter.py); with ``masked``, in
         the text with URLs blanked, where the segments that held a URL are scanned again."""
+        if pattern.id < 0:
+            if pattern.parts:
+                return self._union(pattern.parts, masked)
+            return range(len(self.segs))
+        prefilter = self.rules.prefilter
         if self._flags is None:
             self._flags = prefilter.candidates(self.text, self.segs.starts)
-        flags = self._flags
-        found = flags[pattern.id] if 0 <= pattern.id < len(flags) else None
+        slot = prefilter.slot[pattern.id]
+        found = self._flags[slot]
         if found is None:
             return range(len(self.segs))
-        if masked and self.url_segments:
-            rescanned = self.url_candidates().get(pattern.id, set())
+        if not masked:
+            return found
+        if self.url_segments:
+            rescanned = self.url_candidates().get(slot, set())
             if rescanned or not self.url_segments.isdisjoint(found):
                 return sorted((set(found) - self.url_segments) | rescanned)
         return found
 
+    def _union(self, parts: tuple[Rx, ...], masked: bool) -> list[int] | range:
+        found: set[int] = set()
+        for part in parts:
+            candidates = self.candidates(part, masked)
+            if isinstance(candidates, range):
+                return candidates
+            found.update(candidates)
+        return sorted(found)
+
+    def may_match(self, pattern: Rx, index: int) -> bool:
+        """Whether the prefilter lets ``pattern`` match in segment ``index`` (a cheap test before ``says``)."""
+        found = self._candidate_sets.get(pattern)
+        if found is None:
+            candidates = self.candidates(pattern)
+            found = self._candidate_sets[pattern] = candidates if isinstance(candidates, range) else set(candidates)
+        return index in found
+
     def url_candidates(self) -> dict[int, set[int]]:
-        """Pattern id -> the segments that held a URL where it may match once the URL is blanked."""
+        """Automaton id -> the segments that held a URL where it may match once the URL is blanked."""
         if self._url_candidates is None:
             self._url_candidates = {}
             for index in self.url_segments:
                 seg = self.segs.items[index]
-                for pattern in prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
+                for pattern in self.rules.prefilter.patterns_in(self.without_urls[seg.start:seg.end]):
                     self._url_candidates.setdefault(pattern, set()).add(index)
         return self._url_candidates
 
@@ -177,16 +256,23 @@ class Document:
         candidates = self.candidates(pattern, masked)
         if not candidates:
             return []
+        if context is not None and context.id >= 0:  # the context is known at once: test it first
+            candidates = [i for i in candidates if self.in_context(context, i)]
+            context = None
         if pattern.fast is not None:
             haystack, search = self.lowered(masked), pattern.fast.search
         else:
             haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         items, found = self.segs.items, []
+        which = self._which.setdefault(pattern, {}) if pattern.parts else None
         for index in candidates:
             seg = items[index]
-            if search(haystack, seg.start, seg.end) is None:
+            match = search(haystack, seg.start, seg.end)
+            if match is None:
                 continue
-            if exclude is not None and self.found(exclude, seg.start, seg.end):
+            if which is not None:
+                which[index] = match.lastindex - 1
+            if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
                 continue
@@ -205,9 +291,91 @@ class Document:
             for match in pattern.finditer(self.text, seg.start, seg.end):
                 yield index, match
 
-    def evidence(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    def ranked(self, indices, tiers: dict[int, int] | Callable[[int], int] | None = None, section: Rx | None = None,
+               short: bool = False, limit: int | None = None) -> list[int]:
+        """The segments, each once, best evidence first: a heading, an overview of the notice or a
+        restatement of the principles, a bare label of three words or fewer (unless ``short``), or
+        a lead-in whose list items are themselves candidates come last; then those under a
+        heading matching ``section``; then by ``tiers`` (lower first); then in order. ``tiers``
+        may be a function, asked only for the best groups (with ``limit``, enough to fill it)."""
+        if len(indices) < 2:
+            return list(indices)
+        if self._overview is None:
+            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
+        items, overview, text = self.segs.items, self._overview, self.text
+        title = self.rules.rx("evidence.title")
+        indices = set(indices)
+        leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
+
+        def key(index: int) -> tuple[int, int, int]:
+            seg = items[index]
+            if seg.kind == "heading" and not short:
+                penalty = 3
+            elif index in overview:
+                penalty = 2
+            elif index in leads and text[seg.end - 1] == ":" or (
+                    self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)):
+                penalty = 1
+            else:
+                penalty = not short and text.count(" ", seg.start, seg.end) < 3
+            outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
+            return penalty, outside, index
+
+        full = {index: key(index) for index in indices}
+        order = sorted(indices, key=full.__getitem__)
+        if not tiers:
+            return order
+        rank = tiers if callable(tiers) else tiers.get
+        keys = {index: full[index][:2] for index in order}
+        out: list[int] = []
+        start = 0
+        while start < len(order) and (limit is None or len(out) < limit):
+            group = keys[order[start]]
+            end = start
+            while end < len(order) and keys[order[end]] == group:
+                end += 1
+            out += self._by_rank(order[start:end], rank, None if limit is None else limit - len(out))
+            start = end
+        return out
+
+    @staticmethod
+    def _by_rank(group: list[int], rank: Callable[[int], int], wanted: int | None) -> list[int]:
+        """The group ordered by rank, then position; once ``wanted`` of the best rank (0) are found
+        in order, no other needs ranking."""
+        ranks: dict[int, int] = {}
+        best = 0
+        for index in group:
+            ranks[index] = rank(index)
+            best += ranks[index] == 0
+            if wanted is not None and best >= wanted:
+                break
+        chosen = sorted(ranks, key=lambda index: (ranks[index], index))
+        return chosen if len(ranks) == len(group) else chosen[:wanted]
+
+    def which(self, pattern: Rx, index: int) -> int:
+        """Which of an alternation's patterns matched segment ``index``: the first at the leftmost
+        match, a sentence's strongest statement of the element as the patterns are ordered."""
+        return self._which[pattern][index]
+
+    def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
+        """The first ``limit`` segments as evidence, in the order given (findings point at them)."""
+        return self.evidence(indices, limit, ranked=False)
+
+    def block_start(self, index: int) -> int:
+        """The first segment of the block of lines (broken by single newlines, as in an address)
+        that segment ``index`` belongs to."""
+        items, text = self.segs.items, self.text
+        while index > 0 and items[index - 1].line == items[index].line - 1 and \
+                text.count("\n", items[index - 1].end, items[index].start) == 1:
+            index -= 1
+        return index
+
+    def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
+                 section: Rx | None = None, short: bool = False, ranked: bool = True) -> list[Evidence]:
+        """The best ``limit`` segments as evidence (see ``ranked``), or the first in order."""
         out = []
-        for index in list(dict.fromkeys(indices))[:limit]:
+        chosen = self.ranked(indices, tiers, section, short, limit) if ranked else list(dict.fromkeys(indices))
+        for index in chosen[:limit]:
             seg = self.segs.items[index]
             out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))
         return out

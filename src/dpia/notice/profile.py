@@ -6,18 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import detect, rules
-from .detect import RIGHTS, Element
+from .detect import Element
 from .document import Document, Evidence
-from .findings import Finding, is_stale, make, ordered
+from .findings import Context, Finding, raise_all
+from .rules import ELEMENT_IDS
 from .text import NoticeText, normalise
 
-SCHEMA_VERSION = 1
-ELEMENT_IDS = (
-    "controller_identity", "controller_contact", "dpo_contact", "purposes", "lawful_basis", "legitimate_interests",
-    "recipients", "international_transfers", "retention", *RIGHTS, "right_automated_decisions",
-    "right_withdraw_consent", "right_complain", "statutory_contractual_requirement", "automated_decision_making",
-    "source_of_data", "cookies",
-)
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -41,9 +36,33 @@ class NoticeProfile:
     text: str = field(repr=False, default="")
     encoding: str = "utf-8"
     legitimate_interests_relied_on: bool = False
-    # Beyond the contract: what `dpia new` drafts an audit from.
-    subjects: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
-    recipient_types: dict[str, list[Evidence]] = field(default_factory=dict, repr=False)
+    consent_relied_on: bool = False
+    all_data_from_person: bool = False
+    # Beyond the contract: what `dpia new` drafts an audit from, read from the document when first asked for.
+    _doc: Document | None = field(default=None, repr=False, compare=False)
+    _groups: dict[str, dict[str, list[Evidence]]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def subjects(self) -> dict[str, list[Evidence]]:
+        """Groups of people the notice describes (data_subjects codes) and where."""
+        if "subjects" not in self._groups:
+            doc = self._doc
+            self._groups["subjects"] = {} if doc is None else {
+                k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "data_subjects").items()}
+        return self._groups["subjects"]
+
+    @property
+    def recipient_types(self) -> dict[str, list[Evidence]]:
+        """Kinds of recipient (recipient_types codes) named in sentences about sharing, and where."""
+        if "recipients" not in self._groups:
+            doc = self._doc
+            found: dict[str, list[Evidence]] = {}
+            if doc is not None:
+                sharing = set(doc.hits(doc.rules.elements["recipients"].any))
+                sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
+                found = {k: doc.evidence(v, ranked=False) for k, v in detect.groups(doc, "recipients", sorted(sharing)).items()}
+            self._groups["recipients"] = found
+        return self._groups["recipients"]
 
     def to_dict(self) -> dict:
         """Exactly the contract's object."""
@@ -65,8 +84,23 @@ class NoticeProfile:
         }
 
     def applicable(self, element_id: str) -> bool:
-        """Legitimate interests are only expected where that basis is relied on."""
-        return element_id != "legitimate_interests" or self.legitimate_interests_relied_on
+        """Whether the notice must contain the element (Art 13/14, LAW-2026 item 24)."""
+        return self.not_applicable_because(element_id) is None
+
+    def not_applicable_because(self, element_id: str) -> str | None:
+        """Why an element is not expected of this notice, in words a client reads; None if it is."""
+        rule = rules.elements()[element_id]
+        if rule.applies == "legitimate_interests" and not self.legitimate_interests_relied_on:
+            return "legitimate interests not relied on"
+        if rule.applies == "consent" and not self.consent_relied_on:
+            return "consent not relied on"
+        if rule.applies == "complaints_to_controller" and rule.in_force_from and self.audit_date < rule.in_force_from:
+            return f"required from {dt.date.fromisoformat(rule.in_force_from):%-d %B %Y}"
+        if rule.applies == "art14" and self.all_data_from_person:
+            return "the notice says all data comes from the person (Art 14 does not apply)"
+        if rule.applies == "pecr":
+            return "cookies fall under PECR reg 6, not Art 13/14"
+        return None
 
     @property
     def transparency_score(self) -> float:
@@ -96,11 +130,13 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     audit = _parse_audit_date(audit_date)
     doc = Document(prepared)
     element_rules = rules.elements()
-    elements = {k: detect.element(doc, r) if not r.derived else Element(False) for k, r in element_rules.items()}
+    special_cased = ("controller_identity", "controller_contact")  # read below
+    elements = {k: detect.element(doc, r) if not r.derived and k not in special_cased else Element(False)
+                for k, r in element_rules.items()}
+    elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
 
     organisation, org_segments = detect.organisation(doc)
-    if organisation and not elements["controller_identity"].present:
-        elements["controller_identity"] = Element(True, doc.evidence(org_segments))
+    elements["controller_identity"] = detect.identity(doc, element_rules["controller_identity"], org_segments)
 
     bases = detect.lawful_bases(doc)
     art6 = sorted(bases.art6)
@@ -109,14 +145,15 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     elements["legitimate_interests"] = (detect.legitimate_interests(doc, bases.art6["f"]) if relies_on_li
                                         else Element(False))
 
-    dpo = detect.element(doc, element_rules["dpo_contact"])
-    if dpo.present and elements["controller_contact"].present:
-        elements["dpo_contact"] = Element(True, dpo.evidence[:2] + elements["controller_contact"].evidence[:1])
+    if elements["controller_contact"].present:
+        elements["dpo_contact"] = detect.dpo(doc, element_rules["dpo_contact"], element_rules["controller_contact"])
 
     transfers = detect.transfers(doc)
-    elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(transfers.evidence_segments))
+    elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(
+        transfers.evidence_segments, tiers=transfers.tiers()))
     retention = detect.retention(doc)
-    elements["retention"] = Element(retention.status != "none", doc.evidence(retention.segments))
+    elements["retention"] = Element(retention.status != "none", doc.evidence(
+        retention.segments, tiers={i: 0 if i in retention.specific else 1 for i in retention.segments}))
     adm, adm_segments = detect.automated_decisions(doc)
     elements["automated_decision_making"] = Element(adm != "not_mentioned", doc.evidence(adm_segments))
     special = detect.special_categories(doc)
@@ -130,62 +167,10 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
         transfer_countries=sorted(transfers.countries), retention_status=retention.status,
         retention_periods=retention.periods, automated_decision_making=adm, findings=[], text=prepared,
         encoding=encoding, legitimate_interests_relied_on=relies_on_li,
+        consent_relied_on="a" in bases.art6 or "a" in bases.art9,
+        all_data_from_person=bool(doc.hits(doc.rules.rx("evidence.only_from_person"))),
     )
-    profile.subjects = {k: doc.evidence(v) for k, v in detect.groups(doc, "data_subjects").items()}
-    sharing = set(doc.hits(element_rules["recipients"].patterns))
-    sharing |= {i for i, seg in enumerate(doc.segs.items) if seg.lead in sharing or seg.heading in sharing}
-    sharing = sorted(sharing)
-    profile.recipient_types = {k: doc.evidence(v) for k, v in detect.groups(doc, "recipients", sharing).items()}
-    profile.findings = ordered(_findings(doc, profile, bases, special, transfers, adm_segments, updated,
-                                         updated_evidence, audit))
+    profile._doc = doc
+    profile.findings = raise_all(Context(doc, profile, bases, special, transfers, adm_segments, updated,
+                                         updated_evidence, audit, obfuscated))
     return profile
-
-
-def _findings(doc, profile, bases, special, transfers, adm_segments, updated, updated_evidence, audit) -> list[Finding]:
-    el = profile.elements
-    out: list[Finding] = []
-    for cited, named, label, where in bases.mismatches:
-        out.append(make("ART6_LABEL_MISMATCH", [where], letter=cited, label=label.strip(), other=named))
-    if profile.special_categories and not profile.art9:
-        segments = sorted({i for v in special.values() for i in v})
-        out.append(make("SPECIAL_CATEGORY_NO_ART9", doc.evidence(segments),
-                        categories=", ".join(c.replace("_", " ") for c in profile.special_categories)))
-    if profile.retention_status == "none":
-        out.append(make("RETENTION_MISSING"))
-    elif profile.retention_status == "vague":
-        out.append(make("RETENTION_VAGUE", el["retention"].evidence))
-    if "derogation" in transfers.mechanisms:
-        out.append(make("TRANSFER_DEROGATION_RELIANCE", doc.evidence(transfers.mechanisms["derogation"])))
-    law, law_segments = detect.outdated_law(doc)
-    if law:
-        out.append(make("OUTDATED_LAW", doc.evidence(law_segments), law=law))
-    if not el["dpo_contact"].present:
-        out.append(make("DPO_CONTACT_MISSING"))
-    if not el["right_complain"].present:
-        out.append(make("COMPLAINT_RIGHT_MISSING"))
-    missing = [r.removeprefix("right_") for r in RIGHTS if not el[r].present]
-    if missing:
-        out.append(make("RIGHTS_INCOMPLETE", rights=", ".join(missing)))
-    if transfers.status == "outside_uk_eea" and not transfers.countries:
-        out.append(make("TRANSFER_DESTINATIONS_UNNAMED", doc.evidence(transfers.outside)))
-    if transfers.status == "outside_uk_eea" and transfers.absolute_uk_only:
-        out.append(make("TRANSFER_STATEMENT_CONTRADICTION",
-                        doc.evidence(transfers.absolute_uk_only[:1] + transfers.outside[:1])))
-    if transfers.status == "not_stated":
-        out.append(make("TRANSFERS_NOT_ADDRESSED"))
-    if "h" in bases.art9 and not bases.schedule1:
-        out.append(make("ART9H_NO_SCHEDULE1", doc.evidence(bases.art9["h"])))
-    if updated is None:
-        out.append(make("NO_REVIEW_DATE"))
-    elif is_stale(updated, audit):
-        out.append(make("STALE_NOTICE", [updated_evidence], last_updated=updated.isoformat(),
-                        audit_date=audit.isoformat()))
-    for url, index in detect.regulator_links(doc)[:1]:
-        out.append(make("REGULATOR_LINK_INVALID", doc.evidence([index]), url=url))
-    if "f" in bases.art6:
-        marketing = detect.marketing_on_legitimate_interests(doc, bases.art6["f"])
-        if marketing:
-            out.append(make("MARKETING_ON_LEGITIMATE_INTERESTS", doc.evidence(marketing)))
-    if profile.automated_decision_making == "described":
-        out.append(make("AUTOMATED_DECISIONS_PRESENT", doc.evidence(adm_segments)))
-    return out

@@ -35,10 +35,11 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
              f"last updated: {profile.last_updated or 'no date'}; audit date: {profile.audit_date}; "
              f"transparency {profile.transparency_score:.0%}", "", "Article 13/14 elements"]
     for key, element in profile.elements.items():
-        if not profile.applicable(key):
-            lines.append(f"  {dash} {_label(key)}: not applicable (legitimate interests not relied on)")
+        because = profile.not_applicable_because(key)
+        if because and not element.present:
+            lines.append(f"  {dash} {_label(key)}: not applicable ({because})")
             continue
-        mark = tick if element.present else cross
+        mark = (tick if element.present else cross) if not because else dash
         quote = f'  "{_quote(element.evidence[0].text)}"' if element.present and element.evidence else ""
         lines.append(f"  {mark} {_label(key)}{quote}")
     lines += ["", f"Lawful bases: Art 6(1) {', '.join(profile.art6) or 'none'}; Art 9(2) {', '.join(profile.art9) or 'none'}; "
@@ -65,8 +66,11 @@ def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
 
     rows = []
     for key, element in profile.elements.items():
-        if not profile.applicable(key):
-            mark, quote = "n/a", "legitimate interests not relied on"
+        because = profile.not_applicable_because(key)
+        if because and not element.present:
+            mark, quote = "n/a", f"not applicable: {because}"
+        elif because:
+            mark, quote = "n/a", f"{element.evidence[0].text if element.evidence else ''} (not counted: {because})"
         else:
             mark = "✓" if element.present else "✗"
             quote = element.evidence[0].text if element.present and element.evidence else ""

@@ -1,7 +1,16 @@
-"""Load the notice detection rules (YAML beside the vocabularies) and compile them once."""
+"""The notice rule set: every detection pattern, read from the YAML beside the vocabularies,
+checked against a schema and compiled once (``ruleset()``).
+
+Nothing registers itself on import. ``RuleSet`` reads vocab/notice_elements.yaml,
+notice_rules.yaml and notice_findings.yaml, refuses a key it does not know (naming the file
+and the key), compiles each list of patterns once, gives each pattern that is searched for
+across a notice an id, and builds the prefilter over exactly those (prefilter.Prefilter).
+Detectors ask the rule set for a pattern by its dotted path (``rs.rx("transfers.outside")``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -9,47 +18,188 @@ from typing import Any
 
 from ..errors import VocabularyError
 from ..vocab import read_yaml
-from . import lowercase, prefilter
+from . import lowercase
+from .prefilter import Prefilter
 
 # ASCII: notices are English; case-insensitive matching is about twice as fast without Unicode case folding.
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 
-# Keys of patterns only ever tested against one sentence or its context, never searched for
-# across the notice: they stay out of the prefilter.
-CHECKS = frozenset({"context", "exclude", "heading_context", "sentence_context", "not_a_statement", "negation",
-                    "transfer_verbs", "absolute", "not_retention", "rights_only"})
-
-
 class Rx:
-    """A compiled pattern; one searched for across a notice is registered with the prefilter
-    that finds the sentences it may match (``id`` -1 for a sentence-level check). ``fast`` is
-    its twin for lowercased text (lowercase.py), or None."""
+    """A compiled pattern. ``id`` is its index among the patterns the prefilter scans for, or -1
+    for one only ever tested against a sentence or a short piece of text. ``fast`` is its twin
+    for lowercased text (lowercase.py), or None."""
 
-    __slots__ = ("regex", "id", "search", "finditer", "match", "fast")
+    __slots__ = ("regex", "id", "search", "finditer", "match", "fast", "parts")
 
-    def __init__(self, regex: re.Pattern, scan: bool = True):
+    def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = ()):  # noqa: A002 - the prefilter's word
         self.regex = regex
-        self.id = prefilter.register(regex) if scan else -1
+        self.id = id
+        self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
         self.fast = lowercase.twin(regex)
 
 
-def any_of(patterns: list[str] | str | None, flags: int = FLAGS, scan: bool = True) -> Rx | None:
-    """One compiled alternation of the patterns, or None for an empty list."""
+def _join(patterns: list[str] | tuple[str, ...]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def compile_pattern(pattern: str, flags: int = FLAGS, where: str = "") -> re.Pattern:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise VocabularyError(f"{where or 'a notice pattern'} does not compile: {exc} in {pattern!r}") from None
+
+
+def any_of(patterns: list[str] | str | None, flags: int = FLAGS) -> Rx | None:
+    """One alternation of the patterns, outside any rule set (not prefiltered), or None for none."""
     if not patterns:
         return None
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    return _compile(tuple(patterns), flags, scan)
+    return Rx(compile_pattern(_join([patterns] if isinstance(patterns, str) else patterns), flags))
 
 
-@cache
-def _compile(patterns: tuple[str, ...], flags: int, scan: bool) -> Rx:
-    try:
-        return Rx(re.compile("|".join(f"(?:{p})" for p in patterns), flags), scan)
-    except re.error as exc:
-        raise VocabularyError(f"a notice detection pattern does not compile: {exc} in {patterns}") from None
+# ---- the schema of the three YAML files ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """A list of regular expressions, compiled as one alternation. ``scan``: searched for across
+    the notice (so given to the prefilter), else only tested against one sentence or piece."""
+
+    scan: bool = True
+    flags: int = FLAGS
+    single: bool = False  # exactly one pattern, used on its own (e.g. with match)
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A mapping from codes (checked against ``known``) to what ``value`` describes."""
+
+    value: Any
+    known: tuple[str, ...] | str | None = None  # the codes allowed, or a vocabulary's name
+    exact: bool = False  # every known code must be there
+
+
+TEXT, DATE, ANY_MAP = "text", "date", "mapping of text"
+TEMPLATES = "list of patterns with a {placeholder}"  # compiled by RuleSet._extra once the placeholder is filled
+ELEMENT_IDS = (
+    "controller_identity", "controller_contact", "dpo_contact", "purposes", "lawful_basis", "legitimate_interests",
+    "recipients", "international_transfers", "retention", "right_access", "right_rectification", "right_erasure",
+    "right_restriction", "right_portability", "right_object", "right_automated_decisions", "right_withdraw_consent",
+    "right_complain", "right_complain_controller", "statutory_contractual_requirement", "automated_decision_making",
+    "source_of_data", "cookies",
+)
+SCAN, CHECK = Patterns(), Patterns(scan=False)
+ART6 = ("a", "b", "c", "d", "e", "ea", "f")
+ART9 = tuple("abcdefghij")
+MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
+
+ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
+           "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
+           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": CHECK, "section": CHECK}
+ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
+                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
+FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
+           "law": Codes(ANY_MAP, None)}
+FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
+RULES_SCHEMA = {
+    "source": TEXT, "as_of": DATE,
+    "web": {"url": Patterns(flags=0), "domain": Patterns(flags=re.IGNORECASE | re.ASCII),
+            "obfuscated": SCAN},
+    "lawful_bases": {
+        "art6_citation": SCAN, "art9_citation": SCAN, "schedule1": SCAN, "heading_context": SCAN,
+        "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK, "interests_listed": CHECK,
+        "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
+        "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": SCAN,
+        "art9_not_a_condition": CHECK,
+        "label": {"gap_before": Patterns(scan=False, flags=re.IGNORECASE),
+                  "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
+    },
+    "special_categories": Codes(SCAN, "special_categories"),
+    "special_category_checks": {"negation": CHECK, "definition": CHECK, "held": CHECK},
+    "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
+                  "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
+                  "mechanism_context": SCAN, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
+                  "not_after": [str]},
+    "retention": {"context": CHECK, "heading": CHECK, "duration": SCAN, "not_retention": CHECK, "vague": SCAN,
+                  "period_lead": CHECK, "period_tail": CHECK},
+    "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": CHECK, "decision": CHECK,
+                            "human_review": SCAN},
+    "marketing": {"mentions": SCAN, "negation": CHECK, "electronic": CHECK, "offline": CHECK, "consent": CHECK},
+    "law": {"uk_law": SCAN, "dpa1998": SCAN, "eu_gdpr": SCAN, "ico_url": SCAN, "ico_valid": TEXT},
+    "dates": {"keywords": SCAN, "month": TEXT, "formats": TEMPLATES,
+              "month_names": [str], "month_aliases": ANY_MAP},
+    "organisation": {"name": TEXT, "patterns": TEMPLATES, "not_names": Patterns(scan=False, flags=0),
+                     "trailing": Patterns(scan=False, flags=0)},
+    "data_subjects": Codes(SCAN, "data_subjects"),
+    "recipients": Codes(SCAN, "recipient_types"),
+}
+
+
+class _Reader:
+    """Checks one YAML file against its schema and compiles its patterns."""
+
+    def __init__(self, ruleset: RuleSet, file: str):
+        self.rs, self.file = ruleset, file
+
+    def fail(self, path: str, problem: str) -> VocabularyError:
+        return VocabularyError(f"vocab/{self.file}.yaml: {path or 'the file'}: {problem}")
+
+    def read(self, schema: Any, node: Any, path: str = "") -> None:
+        if isinstance(schema, dict):
+            if not isinstance(node, dict):
+                raise self.fail(path, "must be a mapping")
+            for key in node:
+                if key not in schema:
+                    raise self.fail(_at(path, key), f"unknown key {key!r}; expected one of {', '.join(schema)}")
+            for key, sub in schema.items():
+                if key in node:
+                    self.read(sub, node[key], _at(path, key))
+        elif isinstance(schema, Codes):
+            if not isinstance(node, dict):
+                raise self.fail(path, "must be a mapping of codes")
+            known = _known(schema.known)
+            for code, value in node.items():
+                if known is not None and code not in known:
+                    raise self.fail(_at(path, code), f"unknown code {code!r}; expected one of {', '.join(known)}")
+                self.read(schema.value, value, _at(path, code))
+            if schema.exact and known is not None and set(node) != set(known):
+                raise self.fail(path, f"missing {', '.join(k for k in known if k not in node)}")
+            self.rs.values[path] = node
+        elif isinstance(schema, Patterns):
+            if isinstance(node, str):
+                node = [node]
+            if not isinstance(node, list) or not all(isinstance(p, str) for p in node):
+                raise self.fail(path, "must be a list of regular expressions")
+            self.rs.patterns(path, node, schema, f"vocab/{self.file}.yaml {path}")
+        elif isinstance(schema, list):
+            if not isinstance(node, list) or not all(isinstance(v, schema[0]) for v in node):
+                raise self.fail(path, f"must be a list of {schema[0].__name__}")
+            self.rs.values[path] = node
+        elif isinstance(schema, tuple):
+            if node not in schema:
+                raise self.fail(path, f"{node!r} is not one of {', '.join(schema)}")
+            self.rs.values[path] = node
+        else:
+            ok = {TEXT: isinstance(node, str), DATE: isinstance(node, dt.date | str), ANY_MAP: isinstance(node, dict),
+                  bool: isinstance(node, bool),
+                  TEMPLATES: isinstance(node, list) and all(isinstance(p, str) for p in node)}[schema]
+            if not ok:
+                raise self.fail(path, f"must be {schema if isinstance(schema, str) else 'true or false'}")
+            self.rs.values[path] = node
+
+
+def _at(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _known(known: tuple[str, ...] | str | None) -> tuple[str, ...] | None:
+    if known is None or isinstance(known, tuple):
+        return known
+    return tuple(str(entry["code"]) for entry in read_yaml(known)["entries"])  # the raw file, as for countries
+
+
+# ---- the rule set ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -58,106 +208,140 @@ class ElementRule:
     label: str
     article: str
     derived: bool
-    patterns: Rx | None
+    patterns: tuple[Rx, ...]  # each on its own: the first that matches ranks a sentence as evidence
+    any: Rx | None  # their alternation
     contextual: Rx | None
     context: Rx | None
     exclude: Rx | None
+    section: Rx | None  # headings of the section where the element is stated
+    applies: str  # when the element is expected (Art 13 / Art 14 / where a basis is relied on)
+    in_force_from: str | None  # the first audit date on which the element is required
+
+
+class RuleSet:
+    """Every notice pattern compiled once, with the prefilter over those searched for across a notice."""
+
+    def __init__(self, elements: dict, rules: dict, findings: dict):
+        self._rx: dict[str, Rx | None] = {}
+        self.values: dict[str, Any] = {}
+        self.scanned: list[re.Pattern] = []
+        self._ids: dict[tuple[str, int], int] = {}
+        self.used: set[str] = set()
+        self.built: set[str] = {"source", "as_of"}  # read while building, or the files' own metadata
+        _Reader(self, "notice_elements").read(ELEMENTS_SCHEMA, elements)
+        _Reader(self, "notice_rules").read(RULES_SCHEMA, rules)
+        _Reader(self, "notice_findings").read(FINDINGS_SCHEMA, findings)
+        self.findings: dict[str, dict] = findings["findings"]
+        self.elements = {key: self._element(key, spec) for key, spec in elements["elements"].items()}
+        self._extra()
+        self.prefilter = Prefilter(self.scanned)
+
+    def patterns(self, path: str, patterns: list[str], kind: Patterns, where: str) -> None:
+        if not patterns:
+            self._rx[path] = None
+            return
+        if path.startswith("elements.") and path.endswith(".patterns"):
+            # one group per pattern: the alternation's match tells which pattern met the sentence
+            regex = compile_pattern("|".join(f"({p})" for p in patterns), kind.flags, where)
+        else:
+            regex = compile_pattern(_join(patterns), kind.flags, where)
+        if path.startswith("elements.") and path.endswith(".patterns"):
+            # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
+            parts = tuple(self._make(compile_pattern(p, kind.flags, where), False) for p in patterns)
+            self._rx[path + "[]"] = parts
+            alternation = self._make(regex, True)
+            alternation.parts = parts
+            self._rx[path] = alternation
+        else:
+            self._rx[path] = self._make(regex, kind.scan)
+
+    def _make(self, regex: re.Pattern, scan: bool) -> Rx:
+        if not scan:
+            return Rx(regex)
+        key = (regex.pattern, regex.flags)
+        if key not in self._ids:
+            self._ids[key] = len(self.scanned)
+            self.scanned.append(regex)
+        return Rx(regex, self._ids[key])
+
+    def _element(self, key: str, spec: dict) -> ElementRule:
+        at = f"elements.{key}."
+        return ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")),
+                           self._rx.get(at + "patterns[]", ()), self._rx.get(at + "patterns"), self._rx.get(at + "contextual"),
+                           self._rx.get(at + "context"), self._rx.get(at + "exclude"), self._rx.get(at + "section"),
+                           spec.get("applies", "always"), str(spec["from"]) if spec.get("from") else None)
+
+    def _extra(self) -> None:
+        """Patterns built from several entries: basis names by letter, country names, date formats, organisations."""
+        names = self._take("lawful_bases.names")
+        parts = [f"(?P<{letter}>" + _join((spec.get("strong") or []) + (spec.get("weak") or [])) + ")"
+                 for letter, spec in names.items()]
+        self._rx["lawful_bases.any_name"] = Rx(compile_pattern("|".join(parts)))
+        self._rx["transfers.countries"], self.country_codes = self._countries()
+        month = self._take("dates.month")
+        self.date_formats = [compile_pattern(p.replace("{month}", month), re.IGNORECASE, "notice_rules.yaml dates.formats")
+                             for p in self._take("dates.formats")]
+        self.months = {m: i for i, m in enumerate(self._take("dates.month_names"), start=1)}
+        self.months.update({m[:3]: i for m, i in list(self.months.items())})
+        self.months.update(self._take("dates.month_aliases"))
+        org = self._take("organisation.name")
+        self.organisation_patterns = [
+            self._make(compile_pattern(p.replace("{org}", org), re.MULTILINE, "notice_rules.yaml organisation.patterns"), True)
+            for p in self._take("organisation.patterns")]
+
+    def _countries(self) -> tuple[Rx, dict[str, str]]:
+        """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
+        names: dict[str, str] = {}
+        # The raw file, not vocab.get: analysing a notice needs no other vocabulary, nor their checks.
+        for term in read_yaml("countries")["entries"]:
+            label, code = term["label"], term["code"]
+            if term.get("destination_only"):  # EU institutions, an unnamed EEA state: not countries a notice names
+                continue
+            names[label] = code
+            if "," in label:  # "Korea, Republic of" -> also "Korea"
+                names[label.split(",")[0]] = code
+        names.update(self._take("transfers.country_aliases"))
+        for uk in self._take("transfers.not_foreign"):
+            names.pop(uk, None)
+        ordered = sorted(names, key=len, reverse=True)
+        not_after = "".join(f"(?<!{re.escape(w)} )" for w in self._take("transfers.not_after"))
+        pattern = re.compile(r"(?<![\w.])" + not_after + "(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
+        return self._make(pattern, True), names
+
+    def _take(self, path: str) -> Any:
+        self.built.add(path)
+        return self.values[path]
+
+    def rx(self, path: str) -> Rx | None:
+        """The compiled alternation at a dotted path, e.g. 'transfers.outside'."""
+        self.used.add(path)
+        return self._rx[path]
+
+    def block(self, path: str) -> dict[str, Rx]:
+        """Code -> compiled alternation, for a mapping of codes to patterns (e.g. 'data_subjects')."""
+        self.used.add(path)
+        return {code: self._rx[f"{path}.{code}"] for code in self.values[path]}
+
+    def value(self, path: str) -> Any:
+        self.used.add(path)
+        return self.values[path]
+
+    def paths(self) -> set[str]:
+        """Every path a detector may ask for (for the test that each one is used)."""
+        inner = {p.rsplit(".", 1)[0] for p in self._rx if p.rsplit(".", 1)[0] in self.values}
+        paths = {p for p in self._rx if not p.endswith("[]") and not p.startswith("elements.")
+                 and p.rsplit(".", 1)[0] not in inner} | inner | {p for p in self.values if not p.startswith(("elements", "findings"))}
+        return paths - self.built
 
 
 @cache
+def ruleset() -> RuleSet:
+    return RuleSet(read_yaml("notice_elements"), read_yaml("notice_rules"), read_yaml("notice_findings"))
+
+
 def elements() -> dict[str, ElementRule]:
-    data = read_yaml("notice_elements")["elements"]
-    return {
-        key: ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")), any_of(spec.get("patterns")),
-                         any_of(spec.get("contextual")), any_of(spec.get("context"), scan=False),
-                         any_of(spec.get("exclude"), scan=False))
-        for key, spec in data.items()
-    }
+    return ruleset().elements
 
 
-@cache
-def raw() -> dict[str, Any]:
-    return read_yaml("notice_rules")
-
-
-def _node(path: str) -> Any:
-    node: Any = raw()
-    for part in path.split("."):
-        node = node[part]
-    return node
-
-
-@cache
-def compiled(path: str) -> Rx | None:
-    """The compiled alternation at a dotted path of notice_rules.yaml, e.g. 'transfers.outside'."""
-    return any_of(_node(path), scan=path.rsplit(".", 1)[-1] not in CHECKS)
-
-
-@cache
-def block(path: str) -> dict[str, Rx]:
-    """Code -> compiled alternation, for a mapping of codes to patterns in notice_rules.yaml
-    (e.g. 'data_subjects'); a sentence-level check beside the codes (a 'negation') is left out."""
-    return {code: any_of(patterns) for code, patterns in _node(path).items() if code not in CHECKS}
-
-
-@cache
-def basis_names() -> dict[str, tuple[Rx | None, Rx | None]]:
-    """Art 6 letter -> (strong names, weak names)."""
-    names = raw()["lawful_bases"]["names"]
-    return {letter: (any_of(spec.get("strong")), any_of(spec.get("weak"))) for letter, spec in names.items()}
-
-
-@cache
-def all_basis_names() -> Rx:
-    """Every Art 6 basis name with the letter as the group name, for reading a citation's label."""
-    parts = []
-    for letter, spec in raw()["lawful_bases"]["names"].items():
-        pats = (spec.get("strong") or []) + (spec.get("weak") or [])
-        parts.append(f"(?P<{letter}>" + "|".join(f"(?:{p})" for p in pats) + ")")
-    return Rx(re.compile("|".join(parts), FLAGS), scan=False)
-
-
-@cache
-def findings() -> dict[str, dict[str, str]]:
-    return read_yaml("notice_findings")["findings"]
-
-
-@cache
-def country_pattern() -> tuple[Rx, dict[str, str]]:
-    """Country names (case-sensitive) -> ISO code, from the countries vocabulary plus aliases."""
-    names: dict[str, str] = {}
-    # The raw file, not vocab.get: analysing a notice needs no other vocabulary, nor their checks.
-    for term in read_yaml("countries")["entries"]:
-        label, code = term["label"], term["code"]
-        if term.get("destination_only"):  # EU institutions, an unnamed EEA state: not countries a notice names
-            continue
-        names[label] = code
-        if "," in label:  # "Korea, Republic of" -> also "Korea"
-            names[label.split(",")[0]] = code
-    names.update(raw()["transfers"]["country_aliases"])
-    for uk in ("United Kingdom", "UK", "Britain", "Great Britain"):
-        names.pop(uk, None)
-    ordered = sorted(names, key=len, reverse=True)
-    # "Northern Ireland" and "New Jersey" are not the countries their last word names.
-    pattern = re.compile(r"(?<![\w.])(?<!Northern )(?<!New )(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w])")
-    return Rx(pattern), names
-
-
-def load_all() -> None:
-    """Compile every rule now, so that the prefilter is built once over all of them."""
-    from . import detect, document  # noqa: F401 - their module-level patterns register on import
-
-    elements()
-    basis_names()
-    all_basis_names()
-    country_pattern()
-    _compile_lists(raw())
-
-
-def _compile_lists(node: Any, key: str = "") -> None:
-    """Every list of strings in notice_rules.yaml is a list of patterns."""
-    if isinstance(node, dict):
-        for name, value in node.items():
-            _compile_lists(value, name)
-    elif isinstance(node, list) and node and all(isinstance(p, str) for p in node):
-        any_of(node, scan=key not in CHECKS)
+def findings() -> dict[str, dict]:
+    return ruleset().findings

@@ -47,6 +47,18 @@ def _is_heading(line: str) -> bool:
     return any(c.isalpha() for c in core)
 
 
+_NUMBER = re.compile(r"\(?\d{1,2}[.)]")
+
+
+def _numbered_heading(line: str, bullet: re.Match, lines: list[re.Match], line_no: int) -> bool:
+    """"3. How we use your information" is a numbered heading, not a list item, when what
+    follows it is not the next item of a numbered list."""
+    if not _NUMBER.match(line) or not _is_heading(line[bullet.end():]):
+        return False
+    following = lines[line_no + 1].group(1) if line_no + 1 < len(lines) else ""
+    return not _NUMBER.match(following)
+
+
 class Segments:
     """The segments of a text, and the lookups the detectors need."""
 
@@ -60,10 +72,15 @@ class Segments:
         text, items, heading, lead = self.text, self.items, -1, -1
         add, bullet_at, abbreviation = items.append, _BULLET.match, _ABBREV.search
         boundaries, full_stops = _BOUNDARY.finditer, _FULL_STOP.finditer
-        for line_no, match in enumerate(_LINE.finditer(text)):
+        lines = list(_LINE.finditer(text))
+        for line_no, match in enumerate(lines):
             start, end = match.span(1)
             line = match.group(1)
             bullet = bullet_at(line)
+            if bullet and bullet.end() < len(line) and _numbered_heading(line, bullet, lines, line_no):
+                add(Segment(start + bullet.end(), end, "heading", heading, -1, line_no))
+                heading, lead = len(items) - 1, -1
+                continue
             if bullet and bullet.end() < len(line):
                 start += bullet.end()
                 kind, lead_in = "bullet", lead

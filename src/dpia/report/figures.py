@@ -17,12 +17,9 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .. import risk
 from ..flows import FlowGraph
-from . import large
+from . import large, palette
 
-LEVEL_COLOURS = {"low": "#cfe8cf", "medium": "#ffe3a3", "high": "#f4b6b0"}
-KIND_COLOURS = {"source": "#e8eef7", "activity": "#fff7e0", "recipient": "#eef6ee"}
-TRANSFER = {"ok": "#1f6f3f", "check": "#b26b00", "gap": "#b3261e", "missing": "#b3261e"}
-UNKNOWN = "#6a5acd"  # a location the notice does not give: neither in the UK nor a transfer until confirmed
+KIND_COLOURS = {"source": "#eef1f6", "activity": "#fbf6ea", "recipient": "#f3f3f3"}
 
 
 def svg(fig: Figure) -> bytes:
@@ -45,10 +42,10 @@ def flow_diagram(graph: FlowGraph) -> Figure:
     graph = large.diagram_graph(graph)
     columns = [graph.layer(n) for n in (0, 1, 2)]
     rows = max(1, *(len(c) for c in columns))
-    fig = Figure(figsize=(8.2, max(2.6, 0.5 * rows + 0.8)))
+    fig = Figure(figsize=(8.2, max(2.9, 0.5 * rows + 1.1)))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 10)
-    ax.set_ylim(-0.3, rows + 0.5)
+    ax.set_ylim(-1.0, rows + 0.5)  # room below the boxes for the legend
     ax.axis("off")
     xs, width, height = (0.05, 3.5, 6.95), 3.0, 0.62
     position = {}
@@ -67,72 +64,93 @@ def flow_diagram(graph: FlowGraph) -> Figure:
             continue
         (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
         if edge.location == "unknown":
-            colour, style, weight = UNKNOWN, ":", 1.2
+            colour, style, weight = palette.VERDICTS["unknown"], ":", 1.3
         elif edge.transfer or edge.location == "abroad":
-            colour, style, weight = TRANSFER.get(edge.verdict, "#b3261e"), "--", 1.4
+            colour, style, weight = palette.VERDICTS.get(edge.verdict, palette.VERDICTS["gap"]), "--", 1.5
         else:
-            colour, style, weight = "#8a8f99", "-", 0.7
+            colour, style, weight = palette.DOMESTIC, "-", 0.7
         ax.add_patch(FancyArrowPatch((x0 + width, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, color=colour,
                                      linewidth=weight, linestyle=style, shrinkA=2, shrinkB=2))
-    legend = []
-    if any(e.location == "abroad" for e in graph.edges):
-        legend.append("dashed: outside the UK (green: lawful route; amber: check; red: gap)")
-    if graph.unknown:
-        legend.append("dotted violet: location unknown")
-    if legend:
-        ax.text(10, -0.2, "; ".join(legend), ha="right", va="bottom", fontsize=7, color="#444")
+    _flow_legend(ax, graph)
     return fig
+
+
+def _flow_legend(ax, graph: FlowGraph) -> None:
+    from matplotlib.lines import Line2D
+
+    entries = [("stays in the UK", palette.DOMESTIC, "-")]
+    verdicts = {e.verdict for e in graph.edges if e.location == "abroad"}
+    for verdict, words in (("ok", "outside the UK, lawful route"), ("check", "outside the UK, to check"),
+                           ("gap", "outside the UK, no lawful route")):
+        if verdict in verdicts or (verdict == "gap" and "missing" in verdicts):
+            entries.append((words, palette.VERDICTS[verdict], "--"))
+    if graph.unknown:
+        entries.append(("location unknown", palette.VERDICTS["unknown"], ":"))
+    handles = [Line2D([0], [0], color=c, linestyle=ls, linewidth=1.5) for _, c, ls in entries]
+    ax.legend(handles, [w for w, _, _ in entries], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(entries)),
+              fontsize=7.5, frameon=False, handlelength=2.5)
 
 
 def risk_map(scored: pd.DataFrame, method: str) -> Figure:
-    """Likelihood x severity matrix, each risk before (hollow) and after (filled) its measures."""
+    """Two likelihood x severity matrices, before and after the measures, each risk a labelled marker in its cell.
+
+    Two panels rather than arrows across one matrix: no line can cross another risk's marker, and each risk's
+    label stays readable however many share a cell.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     likelihood, severity = risk.scale(method, "likelihood"), risk.scale(method, "severity")
-    fig = Figure(figsize=(7.2, 0.9 + 1.05 * len(likelihood)))
-    ax = fig.add_axes((0.17, 0.14, 0.8, 0.8))
-    for i, lv in enumerate(likelihood):
-        for j, sv in enumerate(severity):
-            level = risk.score(lv, sv, method)
-            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=LEVEL_COLOURS[level], edgecolor="white", linewidth=2))
-            ax.text(j + 0.97, i + 0.05, level, ha="right", va="bottom", fontsize=7, color="#555")
-    ax.set_xlim(0, len(severity))
-    ax.set_ylim(0, len(likelihood))
-    ax.set_xticks([j + 0.5 for j in range(len(severity))], [s.capitalize() for s in severity], fontsize=8)
-    ax.set_yticks([i + 0.5 for i in range(len(likelihood))], [lv.capitalize() for lv in likelihood], fontsize=8)
-    ax.set_xlabel("Severity of harm", fontsize=9)
-    ax.set_ylabel("Likelihood of harm", fontsize=9)
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    placed: dict[tuple[int, int], int] = {}
-
-    def spot(lv: str, sv: str) -> tuple[float, float]:
-        cell = (severity.index(sv), likelihood.index(lv))
-        n = placed.get(cell, 0)
-        placed[cell] = n + 1
-        return cell[0] + 0.18 + 0.2 * (n % 4), cell[1] + 0.78 - 0.22 * (n // 4 % 4)
-
-    shown = large.map_risks(scored)
-    if len(shown) < len(scored):
-        ax.set_title(f"The {len(shown)} highest of {len(scored):,} risks", fontsize=8, color="#444")
-    for row in shown.itertuples():
-        before = spot(row.likelihood, row.severity)
-        after = spot(row.residual_likelihood, row.residual_severity)
-        ax.add_patch(FancyArrowPatch(before, after, arrowstyle="-|>", mutation_scale=7, color="#555", linewidth=0.7,
-                                     shrinkA=5, shrinkB=5))
-        ax.plot(*before, "o", markersize=9, markerfacecolor="white", markeredgecolor="#333")
-        ax.plot(*after, "o", markersize=9, color="#333")
-        ax.text(*before, row.risk_id, ha="center", va="center", fontsize=5.5)
-        ax.text(*after, row.risk_id, ha="center", va="center", fontsize=5.5, color="white")
-    ax.text(0, -0.55 if len(likelihood) == 3 else -0.6, "hollow: before measures   filled: after measures",
-            fontsize=7, color="#444", transform=ax.transData)
+    fig = Figure(figsize=(7.6, 1.25 + 0.85 * len(likelihood)))
+    panels = (("Before measures", "likelihood", "severity", False), ("After measures", "residual_likelihood",
+                                                                     "residual_severity", True))
+    for n, (title, lcol, scol, filled) in enumerate(panels):
+        ax = fig.add_axes((0.1 + n * 0.46, 0.25, 0.38, 0.66))
+        for i, lv in enumerate(likelihood):
+            for j, sv in enumerate(severity):
+                level = risk.score(lv, sv, method)
+                ax.add_patch(Rectangle((j, i), 1, 1, facecolor=palette.LEVELS[level], edgecolor="white", linewidth=2))
+                ax.text(j + 0.96, i + 0.05, level, ha="right", va="bottom", fontsize=6.5, color=palette.LEVEL_TEXT[level])
+        placed: dict[tuple[int, int], list[str]] = {}
+        for row in scored.itertuples():
+            lv, sv = getattr(row, lcol), getattr(row, scol)
+            if lv in likelihood and sv in severity:
+                placed.setdefault((severity.index(sv), likelihood.index(lv)), []).append(str(row.risk_id))
+        for (x, y), ids in placed.items():
+            per_row = 3
+            for k, rid in enumerate(ids[:9]):
+                cx, cy = x + 0.2 + 0.3 * (k % per_row), y + 0.78 - 0.28 * (k // per_row)
+                ax.plot(cx, cy, "o", markersize=15, markerfacecolor="#333333" if filled else "white",
+                        markeredgecolor="#333333", markeredgewidth=1)
+                ax.text(cx, cy, rid, ha="center", va="center", fontsize=7, color="white" if filled else "#1d1d1f")
+            if len(ids) > 9:
+                ax.text(x + 0.95, y + 0.05, f"+{len(ids) - 9}", ha="right", va="bottom", fontsize=7)
+        ax.set_xlim(0, len(severity))
+        ax.set_ylim(0, len(likelihood))
+        ax.set_xticks([j + 0.5 for j in range(len(severity))], [s.capitalize() for s in severity], fontsize=7.5)
+        ax.set_yticks([i + 0.5 for i in range(len(likelihood))], [lv.capitalize() for lv in likelihood] if n == 0 else [],
+                      fontsize=7.5)
+        ax.set_xlabel("Severity of harm", fontsize=8)
+        if n == 0:
+            ax.set_ylabel("Likelihood of harm", fontsize=8)
+        ax.set_title(title, fontsize=9, fontweight="bold")
+        ax.tick_params(length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+    handles = [Patch(facecolor=palette.LEVELS[lv], edgecolor="#999", label=f"{lv} risk") for lv in ("low", "medium", "high")]
+    handles += [Line2D([0], [0], marker="o", linestyle="", markersize=9, markerfacecolor="white", markeredgecolor="#333",
+                       label="a risk before its measures"),
+                Line2D([0], [0], marker="o", linestyle="", markersize=9, color="#333", label="the same risk after them")]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7.5, frameon=False, handlelength=1.2,
+               columnspacing=1.2, bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
-ELEMENT_COLOURS = ["#d9d9d9", "#e8a39c", "#7fbf8e"]  # not applicable, absent, present
+ELEMENT_COLOURS = [palette.ELEMENTS["n/a"], palette.ELEMENTS["✗"], palette.ELEMENTS["✓"]]  # not applicable, absent, present
 
 
 def elements_heatmap(matrix: pd.DataFrame, turned: bool) -> Figure:
-    """Elements x providers, present green and absent red; ``turned`` puts providers down the side."""
+    """Elements x providers, present blue and absent brown; ``turned`` puts providers down the side."""
     from matplotlib.colors import ListedColormap
 
     data = matrix.replace({"✓": 2, "✗": 1, "n/a": 0}).astype(int)
@@ -184,7 +202,8 @@ def stacked_bars(frame: pd.DataFrame, colours: dict[str, str], xlabel: str) -> F
                 transform=ax.get_yaxis_transform())
     ax.set_xlabel(xlabel, fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    # Above the bars, never over them.
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=max(1, len(frame.columns)), frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig

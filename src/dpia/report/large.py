@@ -4,7 +4,7 @@ A 10,000-activity audit made a 30 MB page, a 73 MB notebook and a PDF that took 
 activities nothing finished. Once a table passes LARGE rows, every report table longer than ROWS keeps the rows that raise
 findings (cells the report marks: high, gap, medium), then rows with validation warnings, then the
 first in the audit's order, and says so; long lists and cells are cut with a count of what was left
-out; the figures draw the rows that matter and a count of the others. Counts and verdicts are always
+out; the data-flow diagram draws the boxes that matter and a count of the others. Counts and verdicts are always
 computed on everything, before this runs. The full tables go beside the report as CSV files.
 """
 
@@ -23,7 +23,6 @@ ROWS = 50  # table rows a summarised report shows (79 PDF pages at 200 rows a ta
 ITEMS = 50  # list items a report shows
 CELL = 1_500  # characters of one cell or paragraph
 DIAGRAM_ACTIVITIES = 30  # activities the data-flow diagram draws
-MAP_RISKS = 48  # risks the risk map draws (it places at most 16 per cell anyway)
 RANK = {"high": 4, "gap": 3, "medium": 2, "low": 1}
 
 
@@ -136,11 +135,11 @@ def is_large(audit) -> bool:
 def diagram_graph(graph, limit: int = DIAGRAM_ACTIVITIES):
     """A data-flow graph small enough to draw: in each column past ``limit`` boxes, the parties and activities
     with transfers out of the UK first, then the first of the others; the rest drawn as one box that counts them."""
-    from ..flows import Edge, FlowGraph, Node
+    from ..flows import FlowGraph, Node
 
     if all(len(graph.layer(n)) <= limit for n in (0, 1, 2)):
         return graph
-    transferring = {end for e in graph.edges if e.transfer for end in (e.source, e.target)}
+    transferring = {end for e in graph.edges if e.transfer or e.location != "uk" for end in (e.source, e.target)}
     nodes, moved = [], {}
     for layer, what in ((0, "sources"), (1, "activities"), (2, "recipients")):
         column = graph.layer(layer)
@@ -155,20 +154,11 @@ def diagram_graph(graph, limit: int = DIAGRAM_ACTIVITIES):
     edges, seen = [], set()
     for e in graph.edges:
         source, target = moved.get(e.source, e.source), moved.get(e.target, e.target)
-        key = (source, target, e.transfer, e.verdict)
+        key = (source, target, e.transfer, e.verdict, e.location)
         if key not in seen:
             seen.add(key)
-            edges.append(Edge(source, target, e.label, e.transfer, e.verdict))
+            edges.append(replace(e, source=source, target=target))
     return FlowGraph(nodes, edges)
-
-
-def map_risks(scored: pd.DataFrame) -> pd.DataFrame:
-    """The risks the risk map draws: the highest after measures, then before, up to MAP_RISKS."""
-    if len(scored) <= MAP_RISKS:
-        return scored
-    order = sorted(range(len(scored)), key=lambda i: (-RANK.get(scored.residual.iloc[i], 0),
-                                                      -RANK.get(scored.inherent.iloc[i], 0), i))
-    return scored.iloc[order[:MAP_RISKS]]
 
 
 # ---- comparisons of many providers ---------------------------------------------------------
