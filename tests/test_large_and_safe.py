@@ -138,3 +138,11 @@ def test_records_match_to_dict(sample_copy):
     edit_csv(folder / "risks.csv", "R1,", "R1,")
     frame = load(folder).activities
     assert records(frame) == frame.to_dict("records")
+
+
+def test_many_providers_are_read_in_worker_processes(monkeypatch, tmp_path):
+    monkeypatch.setattr(cmp, "PARALLEL_FROM", 2)
+    paths = [SAMPLES / "best2care", SAMPLES / "harmony-community-care" / "notice.txt", tmp_path / "nope.txt"]
+    providers = cmp.read_providers(paths, "2026-11-23", workers=2)
+    assert [p.error is None for p in providers] == [True, True, False]
+    assert providers[0].profile.to_dict() == cmp.read_provider(paths[0], "2026-11-23").profile.to_dict()
