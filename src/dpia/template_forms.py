@@ -349,6 +349,11 @@ def _conflict_text(conflict: str) -> str:
             "saved it). Nothing was written. Press Reload: the form keeps what you typed and shows what changed.")
 
 
+def _elsewhere(editor: AuditEditor, p: Problem) -> str:
+    """A problem the change would add to another part of the audit."""
+    return "This change adds: " + describe_problem(editor, p).removeprefix("warning: ")
+
+
 def _merge(base: dict, mine: dict, theirs: dict) -> tuple[dict, dict]:
     """Key by key: what I changed wins, what they changed comes in; clashes are their values mine replaced."""
     merged, clashes = {}, {}
@@ -509,11 +514,11 @@ class MetaForm:
                     target = per.get(key) if key else None
                     if target is None:
                         loose.append((f"{label(p.column)}: {text}", p.is_error))
-                    elif text not in [t for t, _ in target] and not (text == "fill this in" and target):
-                        target.append((text, p.is_error))
+                    elif text not in [t for t, _ in target] and not (p.is_error and any(e for _, e in target)):
+                        target.append((text, p.is_error))  # the form's own check says it more precisely
         for p in added:
             if not (p.file == AUDIT_FILE and re.split(r"[.\[]", p.column)[0] in tops):
-                loose.append((f"{describe_problem(self.editor, p)}", p.is_error))
+                loose.append((_elsewhere(self.editor, p), p.is_error))
         return per, loose
 
     def _place(self, p: Problem) -> list[tuple[str | None, str]]:
@@ -541,6 +546,11 @@ class MetaForm:
             self.message.value = "".join(_problem_html(t, e) for t, e in loose)
         return any(e for items in per.values() for _, e in items) or any(e for _, e in loose)
 
+    def field_messages(self) -> dict[str, list[str]]:
+        """What each field shows under it now: label -> messages."""
+        return {f.label: [html.unescape(t) for t in re.findall(r"[✗!] ([^<]*)</div>", f.note.value)]
+                for f in self.fields.values() if f.note.value}
+
     # saving
     def save(self) -> bool:
         if self._show():
@@ -549,8 +559,11 @@ class MetaForm:
             return False
         changes, values = self.changes(), self.values()
         names = [f.label for k, f in self.fields.items() if not _same(values[k], self.loaded.get(k))]
-        outcome = self.editor.set_meta(changes)
-        return self._after(outcome, names)
+        added = self.message.value if "This change adds" in self.message.value else ""
+        saved = self._after(self.editor.set_meta(changes), names)
+        if saved and added:
+            self.message.value += added
+        return saved
 
     def _after(self, outcome: Outcome, names: list[str]) -> bool:
         if not outcome.saved:
@@ -714,7 +727,7 @@ class ListForm:
         for p in after:
             if p.file != AUDIT_FILE or not p.column.startswith(column):
                 if p in added:
-                    loose.append((describe_problem(self.editor, p), p.is_error))
+                    loose.append((_elsewhere(self.editor, p), p.is_error))
                 continue
             if p.column != f"{column}[{position}]":
                 if p in added:
