@@ -27,7 +27,7 @@ from dpia.template_forms import (
     review_form,
     sign_off_form,
 )
-from dpia.widgets import Walk
+from dpia.widgets import TableForm, Walk
 
 NOTICES = Path(__file__).parent / "notices"
 KEYS = re.compile(r"\b(?:[a-z]+_[a-z_]+|[a-z]+\.[a-z_]+|audit\.yaml)\b")  # dpo_advice, review.next_date, sign_off...
@@ -324,15 +324,20 @@ def test_answering_public_authority_lists_the_warnings_it_adds_to_the_lawful_bas
 
 def test_the_policy_document_form_names_the_conditions_that_need_one_and_clears_their_error(sample_copy):
     folder = sample_copy("optimise-healthcare")
-    edit_csv(folder / "activities.csv", ",9(2)(h),sch1.2,", ",9(2)(b),sch1.1,")
     editor = AuditEditor(folder)
-    assert any("appropriate policy document" in p.message for p in editor.audit.errors)
     form = policy_document_form(editor)
-    assert "Employment, social security and social protection" in form.widget.children[0].value
+    assert form.head.value == "<p>No Schedule 1 condition recorded in the inventory needs an appropriate policy document.</p>"
+    activity = TableForm(editor, "activities.csv")
+    activity.load("A2")
+    activity.set(art9_condition=["9(2)(b)"], schedule1_condition=["sch1.1"])
+    assert not activity.save()  # Sch 1 para 1 needs an appropriate policy document, and none is recorded
+    assert "needs an appropriate policy document" in " ".join(activity.field_messages()["Schedule 1 condition"])
     form.fields["appropriate_policy_document.exists"].choose("yes")
     form.set(appropriate_policy_document__where="the staff intranet", appropriate_policy_document__reviewed="2026-10-01")
     assert form.save(), form.message.value
-    assert not any("appropriate policy document" in p.message for p in load(folder).errors)
+    assert activity.save(), activity.message.value
+    assert "Employment, social security and social protection (Sch 1 para 1)" in form.head.value  # follows the save
+    assert load(folder).valid
 
 
 # ---- where the audit stands: the open questions --------------------------------------------

@@ -30,7 +30,7 @@ from .audit import AUDIT_FILE
 from .editing import DELETE, PLACEHOLDER, AuditEditor, Outcome, _get
 from .problems import Problem
 from .vocab import NOT_STATED
-from .widgets import ERROR, OK, _button, _joined, _problem_html, describe_problem, plain
+from .widgets import ERROR, LABEL_WIDTH, OK, _button, _joined, _problem_html, describe_problem, plain
 
 # Where the auditor answers part of a question the report computes (the rest comes from the inventory).
 FEEDS = {"consultation_plan.individuals": "s3.individuals", "context.vulnerable": "s2.context.vulnerable",
@@ -222,7 +222,7 @@ class Field:
         return []
 
     def box(self) -> w.Widget:
-        hint = [w.HTML(f'<small style="color:#555">{html.escape(self.asks)}</small>', layout=w.Layout(margin="0 0 0 13em"))] \
+        hint = [w.HTML(f'<small style="color:#555">{html.escape(self.asks)}</small>', layout=w.Layout(margin=f"0 0 0 {LABEL_WIDTH}"))] \
             if self.asks else []
         return w.VBox([self.widget, *hint, self.note])
 
@@ -237,8 +237,8 @@ class TextField(Field):
         cls = w.Textarea if kind == "area" else w.Text
         self.widget = cls(description=label_, layout=layout, continuous_update=False,
                           placeholder="YYYY-MM-DD" if kind == "date" else "")
-        self.widget.style.description_width = "13em"
-        self.note.layout = w.Layout(margin="0 0 0 13em")
+        self.widget.style.description_width = LABEL_WIDTH
+        self.note.layout = w.Layout(margin=f"0 0 0 {LABEL_WIDTH}")
 
     def value(self) -> Any:
         text = str(self.widget.value or "").strip()
@@ -282,8 +282,8 @@ class ChoiceField(Field):
         super().__init__(key, path, label_, asks, required)
         self.choices = list(choices)
         self.widget = w.Dropdown(description=label_, options=self._options(), layout=w.Layout(width="40em"))
-        self.widget.style.description_width = "13em"
-        self.note.layout = w.Layout(margin="0 0 0 13em")
+        self.widget.style.description_width = LABEL_WIDTH
+        self.note.layout = w.Layout(margin=f"0 0 0 {LABEL_WIDTH}")
 
     def _options(self) -> list[tuple[str, int]]:
         return [(text, i) for i, (text, _) in enumerate(self.choices)]
@@ -441,7 +441,7 @@ class MetaForm:
     """Some keys of audit.yaml, each a field; Save writes the ones changed, conflict-safe; Reload merges."""
 
     def __init__(self, editor: AuditEditor, fields: list[Field], *, what: str, rows: list[w.Widget] | None = None,
-                 offer: bool = True, blank: Any = DELETE, intro: str = ""):
+                 offer: bool = True, blank: Any = DELETE, intro: str | Callable[[], str] = ""):
         self.editor, self.what, self.blank = editor, what, blank
         self.fields: dict[str, Field] = {f.key: f for f in fields}
         self.message = w.HTML()
@@ -453,8 +453,9 @@ class MetaForm:
         self._quiet = False
         for f in fields:
             f.observe(lambda _c: self._changed())
-        head = [w.HTML(intro)] if intro else []
-        self.widget = w.VBox([*head, *(rows if rows is not None else [f.box() for f in fields]),
+        self.intro = intro  # text, or a function of the audit as saved (shown again after every save)
+        self.head = w.HTML(intro() if callable(intro) else intro)
+        self.widget = w.VBox([*([self.head] if intro else []), *(rows if rows is not None else [f.box() for f in fields]),
                               w.HBox([self.save_button, self.reload_button]), self.message,
                               *([self.log.widget] if self.log else [])])
         self.loaded: dict[str, Any] = self.stored()
@@ -590,6 +591,8 @@ class MetaForm:
         mine, base, theirs = self.values(), dict(self.loaded), self.stored()
         merged, clashes = _merge(base, mine, theirs)
         self.loaded = theirs
+        if callable(self.intro):
+            self.head.value = self.intro()
         self._fill(merged)
         self._show(keep_message=True)
         for key, value in clashes.items():
@@ -617,7 +620,7 @@ class ListForm:
         self.editor, self.path, self.what, self.noun, self.title = editor, path, what, noun, title
         self.fields: dict[str, Field] = {f.path[-1]: f for f in fields}
         self.picker = w.Dropdown(description="Edit", layout=w.Layout(width="60em"))
-        self.picker.style.description_width = "13em"
+        self.picker.style.description_width = LABEL_WIDTH
         self.picker.observe(lambda _c: self._picked(), names="value")
         self.message = w.HTML()
         self.save_button, self.remove_button = _button("Save", "primary", "save"), _button("Remove", "danger", "trash")
@@ -638,6 +641,7 @@ class ListForm:
                               w.HBox([self.save_button, self.remove_button, self.reload_button]), self.asking, self.message,
                               *([self.log.widget] if self.log else [])])
         self.loaded: Any = None  # the entry as loaded (None for a new one)
+        self.attempted = False  # Save pressed on this entry
         self.pending_removal: int | None = None
         self._options()
         self._load(self.NEW)
@@ -684,6 +688,7 @@ class ListForm:
             self._load(self.index)
 
     def _load(self, index: int, keep: dict[str, Any] | None = None) -> None:
+        self.attempted = False
         entries = self.entries()
         entry = entries[index] if 0 <= index < len(entries) else None
         self.loaded = copy.deepcopy(entry)
@@ -751,6 +756,8 @@ class ListForm:
 
     def _show(self, keep_message: bool = False) -> bool:
         per, loose = self.problems()
+        if self.index == self.NEW and not self.attempted and all(v is None for v in self.values().values()):
+            per, loose = {k: [] for k in per}, []  # a blank new entry: its messages wait for Save or a first entry
         for key, f in self.fields.items():
             f.note.value = "".join(_problem_html(f"{f.label}: {t}", e) for t, e in per[key])
         if not keep_message:
@@ -763,6 +770,7 @@ class ListForm:
 
     def save(self) -> bool:
         self._ask(None)
+        self.attempted = True
         if self._show():
             self.message.value = (f'<div style="color:{ERROR}"><b>Not saved.</b> Fix what is marked ✗ above. Nothing was '
                                   "written.</div>") + self.message.value
@@ -944,7 +952,7 @@ def policy_document_form(editor: AuditEditor) -> MetaForm:
                           "Whether the controller has an appropriate policy document (DPA 2018 Sch 1 Part 4)."),
               TextField(f"{key}.where", (key, "where"), LABELS[f"{key}.where"], "A link, or where it is kept."),
               TextField(f"{key}.reviewed", (key, "reviewed"), LABELS[f"{key}.reviewed"], kind="date")]
-    return MetaForm(editor, fields, what="Appropriate policy document", intro=f"<p>{html.escape(policy_need(editor))}</p>")
+    return MetaForm(editor, fields, what="Appropriate policy document", intro=lambda: f"<p>{html.escape(policy_need(editor))}</p>")
 
 
 def policy_need(editor: AuditEditor) -> str:
@@ -975,7 +983,7 @@ def complaints_form(editor: AuditEditor) -> MetaForm:
             fields.append(DaysField(key, ("complaints", duty["audit_key"]), "Acknowledged within (days)",
                                     f"{words}: {duty.description}", limit=duty.get("limit")))
         else:
-            fields.append(ChoiceField(key, ("complaints", duty["audit_key"]), duty.label[:40], YES_NO_SILENT,
+            fields.append(ChoiceField(key, ("complaints", duty["audit_key"]), duty.label.split(",")[0], YES_NO_SILENT,
                                       f"{words}: {duty.description}"))
     fields += [TextField("complaints.evidence", ("complaints", "evidence"), LABELS["complaints.evidence"],
                          "The notice's words this comes from, quoted.", kind="area"),

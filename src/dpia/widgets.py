@@ -30,6 +30,7 @@ __all__ = ["AuditEditor", "ScreeningForm", "TableForm", "Walk", "ENV", "plain", 
 
 ENV = "DPIA_AUDIT"  # the audit `dpia walk` chose for every walk notebook
 PICK_SEVERAL = "Ctrl-click (⌘-click on a Mac) to pick several"
+LABEL_WIDTH = "17em"  # room for the longest field label, "Safeguards for automated decisions"
 ERROR, WARNING, OK = "#b3261e", "#9a5b00", "#1f6f3f"
 
 
@@ -293,11 +294,11 @@ class TableForm:
             else:
                 widget = w.SelectMultiple(description=description, options=_choices(editor, table, spec),
                                           layout=w.Layout(width="95%", height="7em"))
-            widget.style.description_width = "13em"
+            widget.style.description_width = LABEL_WIDTH
             widget.observe(self._changed, names="value")
             self.fields[spec.column] = widget
-            self.notes[spec.column] = w.HTML(layout=w.Layout(margin="0 0 0 13em"))
-            hint = [w.HTML(f'<small style="color:#555">{PICK_SEVERAL}</small>', layout=w.Layout(margin="0 0 0 13em"))] \
+            self.notes[spec.column] = w.HTML(layout=w.Layout(margin=f"0 0 0 {LABEL_WIDTH}"))
+            hint = [w.HTML(f'<small style="color:#555">{PICK_SEVERAL}</small>', layout=w.Layout(margin=f"0 0 0 {LABEL_WIDTH}"))] \
                 if spec.kind == "many" else []
             heading = HEADINGS.get(table, {}).get(spec.column)
             head = [w.HTML(f"<h4>{html.escape(heading)}</h4>")] if heading else []
@@ -306,7 +307,7 @@ class TableForm:
         self.attempted = False
         self.loaded: dict[str, str] = {}  # the row as the form loaded it, for Reload's merge
         self.picker = w.Dropdown(description="Edit", options=self._picker_options(), layout=w.Layout(width="95%"))
-        self.picker.style.description_width = "13em"
+        self.picker.style.description_width = LABEL_WIDTH
         self.picker.observe(self._picked, names="value")
         self.message = w.HTML()
         self.save_button = _button("Save", "primary", "save")
