@@ -144,7 +144,7 @@ def test_best2care_needs_a_dpia_for_tracking_matching_and_sensitive_data():
     result = screen(load(SAMPLES / "best2care"))
     assert result.required
     assert {"wp248_sensitive_data", "wp248_vulnerable", "ico_tracking", "ico_data_matching"} <= set(result.met)
-    assert any("WP248 criteria met" in r for r in result.reasons)
+    assert any("WP248 criteria are met" in r for r in result.reasons)
 
 
 def test_harmony_enquiries_need_a_dpia_only_because_a_risk_is_high(sample_copy):

@@ -78,7 +78,20 @@ def _list(items: list[str], none: str) -> str:
 
 @computed("screening")
 def _screening(r: DpiaReport) -> str:
-    return ("A DPIA is required: " if r.screening.required else "A DPIA is not required: ") + "; ".join(r.screening.reasons)
+    n = len(r.screening.reasons)
+    if r.screening.required:
+        return f"A DPIA is required, for the {n} reason{'s' if n > 1 else ''} set out below."
+    return "A DPIA is not mandatory; the screening below records why."
+
+
+@computed("legitimate_interests")
+def _legitimate_interests(r: DpiaReport) -> str | None:
+    art6 = vocab.in_force("art6", r.audit.law_date)
+    balancing = [c for c in art6.codes() if art6.terms[c]["balancing"]]
+    relies = any(art6.resolve(c) in balancing for cell in r.audit.activities.art6_basis for c in split_codes(cell))
+    if not relies:
+        return "Not applicable: no activity relies on legitimate interests."
+    return _from_audit(r.audit.meta, "necessity.legitimate_interests_assessment")
 
 
 @computed("sources")
