@@ -34,7 +34,7 @@ from .widgets import ERROR, LABEL_WIDTH, OK, _button, _joined, _problem_html, de
 
 # Where the auditor answers part of a question the report computes (the rest comes from the inventory).
 FEEDS = {"consultation_plan.individuals": "s3.individuals", "context.vulnerable": "s2.context.vulnerable",
-         "review.by": "s7.review_by"}
+         "necessity.legitimate_interests_assessment": "s4.legitimate_interests", "review.by": "s7.review_by"}
 SECTION_STEP = {"controller": 0, "aims": 1, "nature": 2, "scale": 2, "context": 2, "purposes": 2, "consultation_plan": 3,
                 "necessity": 4}
 # The ICO template's step titles.
