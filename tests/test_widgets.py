@@ -108,7 +108,7 @@ def test_screening_answers_are_saved(sample_copy):
     form.set("ico_denial_of_service", True)
     assert "Denial of service" not in form.verdict.value
     assert form.save() and "Screening now: DPIA required" in form.verdict.value  # the verdict follows the save
-    assert "Denial of service: on the ICO" in form.verdict.value
+    assert "Denial of service is on the ICO" in form.verdict.value
     screening = load(folder).meta["screening"]
     assert screening["wp248_large_scale"] == {"answer": True, "reason": "40,000 enquiries a year"}
 
