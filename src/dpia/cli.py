@@ -229,7 +229,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- dpia walk: JupyterLab on the five walk notebooks, one audit chosen for all of them ------
+# ---- dpia walk: JupyterLab on the six walk notebooks, one audit chosen for all of them -------
 
 
 def _walk_notebooks() -> Path:
@@ -256,7 +256,7 @@ def _cmd_walk(args: argparse.Namespace) -> int:
     notebooks = _walk_notebooks()
     command = [sys.executable, "-m", "jupyterlab"] + (["--no-browser"] if args.no_browser else []) + \
         ([f"--port={args.port}"] if args.port else []) + [f"--ServerApp.root_dir={notebooks}"]
-    say(f"walking {audit}: open 01_screening.ipynb ... 05_risks.ipynb; every one works on this audit", err=True)
+    say(f"walking {audit}: open 01_screening.ipynb ... 06_consultation_and_sign_off.ipynb; every one works on this audit", err=True)
     return _run_lab(command, {**os.environ, ENV: str(audit)}, str(notebooks))
 
 
@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="the audit date (default today)")
     p.set_defaults(func=_cmd_new)
 
-    p = command("walk", help="open JupyterLab on the walk notebooks (screening to risks) with AUDIT chosen for all")
+    p = command("walk", help="open JupyterLab on the walk notebooks (screening to sign-off) with AUDIT chosen for all")
     p.add_argument("audit", metavar="AUDIT", help="the audit folder to work on")
     p.add_argument("--port", type=int, default=None, help="JupyterLab's port (default: its own choice)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
