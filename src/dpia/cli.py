@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from .errors import DpiaError, OutputError
+from .formats import COMPARE, REPORT
 from .terminal import clean
 
 EXIT_CODES = """exit status:
@@ -160,9 +161,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) -> int:
     from .report.batch import run_batch
-    from .report.run import parse_formats
-
-    formats = parse_formats(args.format)
+    formats = REPORT.parse(args.format)
     if args.timeout is not None and args.timeout <= 0:
         raise DpiaError(f"--timeout {args.timeout}: give the seconds a report may take, e.g. 600")
     for path in paths:
@@ -180,33 +179,20 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, to_html
-    from .files import ensure_dir, write_atomic
-    from .report.run import Runner, _quiet_imports
+    from .compare import compare
+    from .compare_writers import Job
+    from .files import ensure_dir
 
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in ("html", "pdf", "csv")]
-    if unknown or not formats:
-        raise DpiaError(f"unknown format {', '.join(unknown) or '(none)'}; use html, pdf, csv or a list such as html,csv")
+    formats = COMPARE.parse(args.format)
     out = Path(args.out)
     if out.is_dir():
         raise OutputError(f"cannot write {out}: it is a folder; give --out a file name such as {out / 'comparison.html'}")
     ensure_dir(out.parent)
     comparison = compare(args.paths, audit_date=_date(args.audit_date), workers=args.workers)
-    written = []
     if comparison.summarised and "csv" not in formats and ("html" in formats or "pdf" in formats):
-        formats.append("csv")  # a summarised page gives counts: the per-provider matrices go beside it
-    if "html" in formats or "pdf" in formats:
-        page = to_html(comparison, out.stem if "csv" in formats else None)
-        if "html" in formats:
-            write_atomic(out, page)
-            written.append(out)
-        if "pdf" in formats:
-            _quiet_imports()
-            Runner.write_pdf(page, out.with_suffix(".pdf"))
-            written.append(out.with_suffix(".pdf"))
-    if "csv" in formats:
-        written += comparison.write_csv(out.parent, out.stem)
+        formats += ("csv",)  # a summarised page gives counts: the per-provider matrices go beside it
+    job = Job(comparison, out, formats)
+    written = [path for name in formats for path in COMPARE[name].load()(job)]
     failed = [p for p in comparison.providers if p.error]
     for p in failed:
         say(f"{p.source}: FAILED: {p.error}", err=True)
@@ -288,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def report_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--out", default="reports", metavar="DIR", help="where to write the reports (default reports/)")
-        p.add_argument("--format", default="html,pdf", metavar="LIST", help="html, pdf or html,pdf (default)")
+        p.add_argument("--format", default=REPORT.default, metavar="LIST", help=REPORT.help())
         p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
         p.add_argument("--method", type=_method, default=None, metavar="METHOD",
                        help="score risks with this method (`dpia vocab risk_methods` lists them)")
@@ -310,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("compare", help="compare providers' practices side by side (audit folders and/or notice files)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders and/or notice files")
     p.add_argument("--out", default="reports/comparison.html", metavar="FILE", help="the HTML file; PDF and CSV go beside it")
-    p.add_argument("--format", default="html", metavar="LIST", help="html, pdf, csv, or a list (default html)")
+    p.add_argument("--format", default=COMPARE.default, metavar="LIST", help=COMPARE.help())
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)

@@ -236,7 +236,7 @@ def index_page(results: list[Result]) -> str:
         if r.ok:
             verdict = "DPIA required" if s.get("dpia_required") else "not required"
             residual = s.get("highest_residual") or "none"
-            rows.append(f'<tr><td><a href="{e(r.outputs.get("html", r.outputs.get("pdf", "")))}">{name}</a></td>'
+            rows.append(f'<tr><td><a href="{e(r.outputs.get("html") or next(iter(r.outputs.values()), ""))}">{name}</a></td>'
                         f"<td>{links}</td><td>{e(verdict)}</td><td class=\"{e(residual)}\">{e(residual)}</td>"
                         f"<td>{s.get('findings', '')} ({s.get('high_findings', 0)} high)</td><td class=\"ok\">ok</td></tr>")
         else:
