@@ -204,6 +204,33 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_ropa(args: argparse.Namespace) -> int:
+    from . import ropa
+    from .files import ensure_dir
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder; give --out a file name such as {out / 'ropa.xlsx'}")
+    if out.suffix.lower() != ".xlsx":
+        raise DpiaError(f"--out {out}: the record of processing is an Excel workbook; give a name ending .xlsx")
+    ensure_dir(out.parent)
+    left_out = ropa.write(args.audits, out)
+    for problem in left_out:
+        say(f"{problem}: left out of the record", err=True)
+    say(f"wrote {out}: {len(args.audits) - len(left_out)} controllers")
+    return 1 if left_out else 0
+
+
+def _cmd_import_pia(args: argparse.Namespace) -> int:
+    from .pia import import_file
+
+    target, notes = import_file(Path(args.file), Path(args.into), args.slug)
+    say(f"created {target}: a draft audit from {args.file}"
+        + (f"; {notes} items it could not map are kept in notes.md" if notes else "")
+        + f" (`dpia validate {target}` lists what to complete)")
+    return 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from .audit import load
     from .draft import new_audit
@@ -300,6 +327,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)
+
+    p = command("ropa", help="write the record of processing (UK GDPR Art 30) of one or more audits as an Excel workbook")
+    p.add_argument("audits", nargs="+", metavar="AUDIT_DIR", help="audit folders: one sheet per controller")
+    p.add_argument("--out", default="reports/ropa.xlsx", metavar="FILE", help="the .xlsx file (default reports/ropa.xlsx)")
+    p.set_defaults(func=_cmd_ropa)
+
+    p = command("import-pia", help="read a CNIL PIA tool file (.json) into a draft audit folder")
+    p.add_argument("file", metavar="FILE", help="a .json file exported by CNIL's PIA tool or by `dpia report --format pia`")
+    p.add_argument("--into", default="data/audits", metavar="DIR", help="where to create the audit (default data/audits/)")
+    p.add_argument("--slug", default=None, metavar="SLUG", help="the folder name (default: from the PIA's name)")
+    p.set_defaults(func=_cmd_import_pia)
 
     p = command("new", help="create an audit folder drafted from a privacy notice")
     p.add_argument("slug", metavar="SLUG", help="the folder name, e.g. acme-care")
