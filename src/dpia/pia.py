@@ -174,7 +174,8 @@ def export(report) -> dict:
     text(221, f"<p>{e(information)}</p><p><strong>{e(NOTICE_HEADING)}</strong></p>"
               f"<p>{e(notice).replace(chr(10), '<br />')}</p>")
     consent = [heads[r["activity_id"]] for r in acts if "6(1)(a)" in {vocab.get("art6").resolve(c) for c in split_codes(r["art6_basis"])}]
-    text(222, f"<p>{e('Activities relying on consent: ' + '; '.join(consent) if consent else 'Not applicable: no activity relies on consent.')}</p>")
+    relying = f"Activities relying on consent: {'; '.join(consent)}" if consent else "Not applicable: no activity relies on consent."
+    text(222, f"<p>{e(relying)}</p>")
     transfers = next((q.text for q in report.questions(4) if q.code == "s4.transfers"), "") or ""
     text(227, f"<p>{e(transfers)}</p>")
 
@@ -209,7 +210,8 @@ def export(report) -> dict:
         answers[q["threats"]] = {"text": None, "gauge": None, "list": []}
         answers[q["sources"]] = {"text": None, "gauge": None,
                                  "list": list(dict.fromkeys(x for r in rows for x in split_codes(r.risk_sources)))}
-        answers[q["measures"]] = {"text": None, "gauge": None, "list": list(dict.fromkeys(m for r in rows for m in split_codes(r.measures)))}
+        answers[q["measures"]] = {"text": None, "gauge": None,
+                                  "list": list(dict.fromkeys(m for r in rows for m in split_codes(r.measures)))}
         answers[q["severity"]] = {"text": _records([record(r) for r in rows]), "list": [],
                                   "gauge": max(_gauge(r.severity, "severity", method) for r in rows)}
         answers[q["likelihood"]] = {"list": [], "gauge": max(_gauge(r.likelihood, "likelihood", method) for r in rows),
@@ -219,7 +221,8 @@ def export(report) -> dict:
         worst = risk.highest(group.residual) or "low"
         open_ = [r for r in rows if r.status not in DONE]
         dues = sorted(r.due for r in rows if r.due)
-        evaluations.append(_evaluation(item["ref"], {"high": status["to_correct"], "medium": status["improvable"]}.get(worst, status["acceptable"]),
+        judged = {"high": status["to_correct"], "medium": status["improvable"]}.get(worst, status["acceptable"])
+        evaluations.append(_evaluation(item["ref"], judged,
                                        f"{OURS}: risk after measures " + "; ".join(f"{r.risk_id} {r.residual}" for r in rows) + ".",
                                        "; ".join(f"{r.risk_id}: {r.measures} ({r.owner or OPEN}, due {r.due or OPEN})" for r in open_),
                                        {"x": max(_gauge(r.residual_severity, "severity", method) for r in rows),
@@ -376,7 +379,8 @@ def to_audit(data: dict) -> tuple[dict, dict[str, pd.DataFrame], str, list[str]]
             try:
                 answers[int(answer.get("reference_to"))] = answer["data"]
             except (TypeError, ValueError):
-                notes.append(f"## An answer to an unknown question ({answer.get('reference_to')!r})\n\n{_plain(answer['data'].get('text'))}")
+                notes.append(f"## An answer to an unknown question ({answer.get('reference_to')!r})\n\n"
+                             f"{_plain(answer['data'].get('text'))}")
     date = _date(pia.get("created_at"))
     if dt.date.fromisoformat(date) < vocab.first_day():
         notes.append(f"## Date\n\nThe PIA was created on {date}, before the UK GDPR applied; the audit is dated today.")
@@ -434,7 +438,8 @@ def to_audit(data: dict) -> tuple[dict, dict[str, pd.DataFrame], str, list[str]]
             "schedule1_condition": _reverse("schedule1", bases.get("Schedule 1 condition", ""), day),
             "techniques": _reverse("techniques", fields.get("Techniques", ""), day),
             "adm_safeguards": _reverse("adm_safeguards", fields.get("Safeguards for automated decisions", ""), day),
-            "retention": retention.get("Retention", NOT_STATED), "evidence": purpose.get("The notice says", "") or "imported from a PIA file",
+            "retention": retention.get("Retention", NOT_STATED),
+            "evidence": purpose.get("The notice says", "") or "imported from a PIA file",
             "status": "draft", "notes": purpose.get("Notes", "")})
     if activities:
         consumed |= {121, 211, 212, 215, 222, 227}
@@ -519,6 +524,8 @@ def _risks(data: dict, answers: dict, notes: list[str], activity_ids: list[str])
                          "effect": effects.get(f.get("Effect", ""), ""), "measure_approved": f.get("Measures approved", ""),
                          "due": f.get("Due", ""), "feared_event": feared, "risk_sources": f.get("Risk sources", ""),
                          "notes": f.get("Notes", "")})
+        # The file groups risks by feared event; the register reads in the order of its ids (R2 before R10).
+        rows.sort(key=lambda r: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", r["risk_id"])])
         return rows, method
     # A file made in the tool: one risk per feared event it assessed, on CNIL's scale.
     gauge = {v: k for k, v in architecture()["gauge"].items()}
