@@ -43,7 +43,7 @@ def render(report: DpiaReport) -> bytes:
     """The report as a .docx file's bytes."""
     doc = _document()
     _header(doc, report)
-    _contents(doc)
+    _contents(doc, report)
     for section in report.sections:
         _section(doc, section)
     buffer = io.BytesIO()
@@ -83,6 +83,7 @@ def _header(doc, report: DpiaReport) -> None:
         _text(cells[1].paragraphs[0], value)
     _widths(table, [30, 70])
     line = doc.add_paragraph()
+    line.paragraph_format.space_before = Pt(6)
     for i, (text, css) in enumerate(header.badges()):
         if i:
             line.add_run("   ")
@@ -92,33 +93,36 @@ def _header(doc, report: DpiaReport) -> None:
             _shade_run(run, FILL.get(css, "CFE8CF"))
 
 
-def _contents(doc) -> None:
+def _contents(doc, report: DpiaReport) -> None:
+    """A table of contents field. Until Word or LibreOffice updates it (page numbers), it shows the outline."""
     doc.add_paragraph("Contents", style="TOC Heading" if "TOC Heading" in [s.name for s in doc.styles] else None)
-    paragraph = doc.add_paragraph()
-    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "Right-click here and choose Update Field to show the table of contents.")
+    entries = [(1, s.heading) for s in report.sections]
+    first = doc.add_paragraph()
+    _field_char(first, "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = 'TOC \\o "1-2" \\h \\z \\u'
+    first.add_run()._r.append(code)
+    _field_char(first, "separate")
+    paragraph = first
+    for i, (level, text) in enumerate(entries):
+        if i:
+            paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        paragraph.paragraph_format.space_after = Pt(1)
+        paragraph.add_run(text)
+    _field_char(paragraph, "end")
+    note = doc.add_paragraph().add_run("Update the table (F9 in Word; Tools > Update in LibreOffice) to add page numbers.")
+    note.italic, note.font.size, note.font.color.rgb = True, Pt(8), GREY
     doc.add_page_break()
 
 
-def _field(paragraph, instruction: str, placeholder: str) -> None:
-    """A complex field (begin, instruction, separate, placeholder result, end), as Word writes one."""
-    def char(kind: str):
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            element.set(qn("w:dirty"), "true")
-        run._r.append(element)
-
-    char("begin")
-    run = paragraph.add_run()
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = instruction
-    run._r.append(code)
-    char("separate")
-    result = paragraph.add_run(placeholder)
-    result.italic, result.font.color.rgb = True, GREY
-    char("end")
+def _field_char(paragraph, kind: str) -> None:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        element.set(qn("w:dirty"), "true")  # Word refreshes it on opening
+    paragraph.add_run()._r.append(element)
 
 
 def _section(doc, section: Section) -> None:
@@ -165,7 +169,7 @@ def _text(paragraph, text: str, bold: bool = False, mark: str | None = None, siz
         run.font.size = Pt(size)
     if text == OPEN or text.startswith(f"{OPEN}:") or mark == "blank":
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        run.bold = True
+        run.bold = size is None  # in a narrow table cell the highlight alone shows it, and the words fit
     elif mark == "gap":
         run.bold, run.font.color.rgb = True, GAP_TEXT
     elif mark == "ok":
