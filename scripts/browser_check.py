@@ -8,12 +8,16 @@ Outside CI (it needs Debian's chromium and the playwright package, neither a pro
 
 It drafts an audit with `dpia new` from a sample notice, starts `dpia walk` on it (JupyterLab on
 127.0.0.1 with a random token, autosave off so the notebooks stay without outputs), dismisses
-JupyterLab's news pop-up, and opens all five walk notebooks, each in its own tab and kept open:
+JupyterLab's news pop-up, and opens all six walk notebooks, each in its own tab and kept open:
 
 - 01 screening is opened first and left open while the others save;
 - 04 adds a flow; 02, opened before that save, edits an activity; 01 then saves a screening answer;
 - 02's flow form then tries the id 04 just used: refused, "exists";
-- 03 fills an activity with a special category and no Art 9 condition: refused; adds it: saved.
+- 03 fills an activity with a special category and no Art 9 condition: refused; with a Schedule 1 condition that
+  needs an appropriate policy document: refused; records the policy document in its form; adds it: saved.
+- 02 answers two of the template's step 2 questions (one "not stated"), saves, and adds a change-log entry;
+- 06 records the DPO's advice as overruled without a reason (the warning shows by the field), then with one,
+  and signs off the residual risks; its checklist of open questions shrinks.
 
 At the end the audit on disk must hold every save (nothing lost) and the script prints what it saw.
 A screenshot of each step goes to --out.
@@ -110,12 +114,12 @@ def open_notebook(page, port: int, token: str, name: str, out: Path) -> str:
 
 def form(page, label: str):
     """The form (a widget box with a Save button) that has a field with this label."""
-    return page.locator(".widget-vbox").filter(has=page.locator(f"label.widget-label:text-is('{label}')")) \
+    return page.locator(".widget-vbox").filter(has=page.locator(f'label.widget-label:text-is("{label}")')) \
         .filter(has=page.locator("button:has-text('Save')")).last
 
 
 def field(scope, label: str):
-    box = scope.locator(".widget-inline-hbox").filter(has=scope.page.locator(f"label.widget-label:text-is('{label}')")).first
+    box = scope.locator(".widget-inline-hbox").filter(has=scope.page.locator(f'label.widget-label:text-is("{label}")')).first
     return box.locator("input, select, textarea").first
 
 
@@ -154,7 +158,7 @@ def main() -> None:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             pages = {}
             for name in ["01_screening.ipynb", "02_data_flows.ipynb", "04_international_transfers.ipynb",
-                                      "03_lawful_basis.ipynb", "05_risks.ipynb"]:
+                         "03_lawful_basis.ipynb", "05_risks.ipynb", "06_consultation_and_sign_off.ipynb"]:
                 page = context.new_page()
                 seen.append(open_notebook(page, port, token, name, out))
                 pages[name[:2]] = page
@@ -245,7 +249,7 @@ def walk(pages: dict, out: Path) -> list[str]:
     field(acts3, "Data subjects").select_option(label="Staff")
     field(acts3, "Data categories").fill("name; shifts")
     field(acts3, "Special category data").select_option(label="Health")
-    field(acts3, "Article 6 lawful basis").select_option(label="6(1)(b) Contract")
+    field(acts3, "Article 6 lawful basis").select_option(label="Contract (Art 6(1)(b))")
     field(acts3, "Retention").fill("6 years after leaving")
     field(acts3, "Evidence from the notice").fill("our own rota records")
     time.sleep(2)
@@ -253,22 +257,135 @@ def walk(pages: dict, out: Path) -> list[str]:
     press(acts3, "Save")
     refused = wait_text(acts3, "Not saved") and "Article 9 condition: choose one for Health" in acts3.inner_text()
     p.screenshot(path=str(out / "03_form_refused.png"))
-    field(acts3, "Article 9 condition").select_option(label="9(2)(b) Employment, social security and social protection")
-    field(acts3, "Schedule 1 condition").select_option(label="sch1.1 Employment, social security and social protection")
+    field(acts3, "Article 9 condition").select_option(label="Employment, social security and social protection (Art 9(2)(b))")
+    field(acts3, "Schedule 1 condition").select_option(label="Employment, social security and social protection (Sch 1 para 1)")
     time.sleep(2)
     press(acts3, "Save")
-    seen.append(f"03: refused without an Art 9 condition, message by the field: {refused}; saved once complete: "
+    policy = wait_text(acts3, "needs an appropriate policy document")
+    p.screenshot(path=str(out / "03_form_needs_policy_document.png"))
+    # the policy document form, further down the same notebook
+    papd = form(p, "Has one")
+    show(papd)
+    field(papd, "Has one").select_option(label="yes")
+    field(papd, "Where it is").fill("the staff intranet, HR policies")
+    field(papd, "Last reviewed").fill("2026-10-01")
+    field(papd, "Where it is").press("Tab")
+    time.sleep(2)
+    press(papd, "Save")
+    recorded = wait_text(papd, "Saved:")
+    p.screenshot(path=str(out / "03_policy_document_saved.png"))
+    show(acts3)
+    press(acts3, "Save")
+    seen.append(f"03: refused without an Art 9 condition, message by the field: {refused}; then for want of an appropriate "
+                f"policy document: {policy}; policy document recorded in its form: {recorded}; saved once complete: "
                 f"{wait_text(acts3, 'Saved A20')}")
     p.screenshot(path=str(out / "03_form_saved.png"))
     # 05: where the risks stand on a drafted audit
     p = pages["05"]
     p.bring_to_front()
-    stands = p.locator(".jp-OutputArea-output").filter(has_text="Measures and residual risk").first
+    stands = p.locator(".jp-OutputArea-output").filter(has_text="Measures to reduce risk").first
     stands.scroll_into_view_if_needed()
     time.sleep(1)
     seen.append(f"05: drafted risks shown as not yet assessed: {'not yet assessed' in stands.inner_text()}; "
                 f"prior consultation not called for: {'is not required' in stands.inner_text()}")
     p.screenshot(path=str(out / "05_risks_stand.png"))
+    risk_form = form(p, "Risk ID")
+    heading = risk_form.locator("h4:has-text('Step 6: the measures')").first
+    heading.scroll_into_view_if_needed()
+    time.sleep(1)
+    seen.append(f"05: the risk form groups the step 6 fields (effect, approval, owner, due): {heading.count() == 1}")
+    p.screenshot(path=str(out / "05_risk_form_step6.png"))
+    seen += template_steps(pages, out)
+    return seen
+
+
+def question(scope, label: str):
+    """The text area of a template question, found by the question's words."""
+    return scope.locator(".widget-vbox").filter(has=scope.page.locator(f"b:text-is('{label}')")).last
+
+
+def open_count(page) -> int:
+    import re
+
+    checklist = page.locator(".dpia-checklist").first
+    checklist.scroll_into_view_if_needed()
+    time.sleep(1)
+    text = checklist.text_content()  # cells out of view may not be laid out: read the text itself
+    return int(re.search(r"(\d+) of \d+ questions still open", text).group(1))
+
+
+def template_steps(pages: dict, out: Path) -> list[str]:
+    seen = []
+    # 02: two questions of step 2, one answered, one not stated; then the change log
+    p = pages["02"]
+    p.bring_to_front()
+    template = p.locator(".widget-vbox").filter(has=p.locator("h3:has-text('Step 2: describe the processing')")).last
+    volume = question(template, "Volume")
+    volume.scroll_into_view_if_needed()
+    volume.locator("textarea").fill("about 2,000 care records")
+    volume.locator("textarea").press("Tab")
+    frequency = question(template, "Frequency")
+    frequency.locator("input[type=checkbox]").check()
+    time.sleep(2)
+    p.screenshot(path=str(out / "02_template_answers.png"))
+    press(template, "Save")
+    saved = wait_text(template, "Saved: Volume and Frequency")
+    offered = wait_text(template, "Record this change in the document's change log?")
+    template.locator("button:has-text('Add to the change log')").scroll_into_view_if_needed()
+    field(template, "By").fill("J Smith, consultant")
+    field(template, "By").press("Tab")
+    time.sleep(1)
+    p.screenshot(path=str(out / "02_change_log_offer.png"))
+    press(template, "Add to the change log")
+    closed = "Record this change" not in template.inner_text()
+    seen.append(f"02: step 2 answers saved: {saved}; change-log entry offered: {offered}; added: {closed}")
+    # 06: the DPO's advice overruled without a reason, then with one; a sign-off; the checklist shrinks
+    p = pages["06"]
+    p.bring_to_front()
+    p.click("text=Run", timeout=20000)  # open since the start: run again to see what the other notebooks saved
+    p.click("text=Run All Cells", timeout=10000)
+    time.sleep(12)  # every cell again: the report is built once more for where the audit stands
+    p.wait_for_selector(".dpia-checklist", timeout=120000)
+    p.wait_for_selector(".widget-button", timeout=120000)
+    dismiss_news(p)
+    before = open_count(p)
+    dpo = form(p, "Advice given by")
+    show(dpo)
+    field(dpo, "Advice given by").fill("Jane Smith, Data Protection Officer")
+    field(dpo, "Date of the advice").fill("2026-12-01")
+    field(dpo, "Summary of the DPO's advice").fill("Publish the retention schedule before proceeding.")
+    field(dpo, "Accepted or overruled").select_option(label="overruled")
+    field(dpo, "Summary of the DPO's advice").press("Tab")
+    time.sleep(2)
+    warned = wait_text(dpo, "Why it was overruled: the advice was overruled: give the reason")
+    p.screenshot(path=str(out / "06_dpo_overruled_warning.png"))
+    press(dpo, "Save")
+    saved = wait_text(dpo, "Saved:")
+    field(dpo, "Why it was overruled").fill("the schedule is published with the DPIA itself")
+    field(dpo, "Why it was overruled").press("Tab")
+    time.sleep(1.5)
+    press(dpo, "Save")
+    reason = wait_text(dpo, "Saved: Why it was overruled")
+    p.screenshot(path=str(out / "06_dpo_saved.png"))
+    seen.append(f"06: overruled without a reason warns by the field: {warned}; saved as validation allows: {saved}; "
+                f"reason saved: {reason}")
+    sign = form(p, "What is approved")
+    show(sign)
+    field(sign, "What is approved").select_option(label="Residual risks approved by")
+    field(sign, "Name").fill("Ann Lee")
+    field(sign, "Role").fill("Registered manager")
+    field(sign, "Date").fill("2026-12-03")
+    field(sign, "Decision and notes").fill("Approved: no residual high risk")
+    field(sign, "Name").press("Tab")
+    time.sleep(2)
+    press(sign, "Save")
+    added = wait_text(sign, "Added: Residual risks approved by: Ann Lee")
+    p.screenshot(path=str(out / "06_sign_off_saved.png"))
+    p.locator(".dpia-checklist").first.scroll_into_view_if_needed()
+    time.sleep(1.5)
+    after = open_count(p)
+    p.screenshot(path=str(out / "06_checklist.png"))
+    seen.append(f"06: sign-off added: {added}; open questions of the template before and after 06's saves: {before} -> {after}")
     return seen
 
 
@@ -284,6 +401,8 @@ def check_disk(audit: Path, before: dict[str, str]) -> list[str]:
             f"every drafted activity kept: {drafted_acts <= set(acts.index)}; A20 added: {'A20' in acts.index}; "
             f"A1 renamed: {acts.loc['A1', 'name'] == 'Enquiries from people looking for care'}; "
             f"screening answer kept: {(a.meta.get('screening') or {}).get('wp248_large_scale')}; "
+            f"scale: {a.meta.get('scale')}; change log entries: {len((a.meta.get('document') or {}).get('change_log') or [])}; "
+            f"DPO advice: {a.meta.get('dpo_advice')}; sign-off: {a.meta.get('sign_off')}; "
             f"errors: {len(a.errors)}; leftover files: {sorted(p.name for p in audit.iterdir() if p.name.startswith('.'))}"]
 
 

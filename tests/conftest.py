@@ -1,5 +1,6 @@
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,16 @@ SHARED = ROOT.parent / "shared"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long scenario; runs only when CI=true")
+
+
+def pytest_terminal_summary(terminalreporter):
+    harness = sys.modules.get("harness")  # tests/hostile: the tally of hostile cases, for the note
+    if harness is not None and harness.TALLY:
+        t = harness.TALLY
+        terminalreporter.write_line(
+            f"hostile inputs: {t['cases']} cases tried, {t['clear errors']} clear errors, {t['correct outputs']} correct "
+            f"outputs; {t['tracebacks']} tracebacks, {t['hangs']} hangs, {t['outside reads']} outside reads, "
+            f"{t['injections']} injections")
 
 
 def pytest_collection_modifyitems(config, items):

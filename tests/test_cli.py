@@ -36,7 +36,7 @@ def test_vocab_lists_vocabularies_and_codes(capsys):
 def test_unknown_vocabulary_is_a_message_not_a_traceback(capsys):
     assert cli.main(["vocab", "art66"]) == 2
     err = capsys.readouterr().err
-    assert "unknown vocabulary code 'art66'" in err
+    assert "did you mean `dpia vocab art6`" in err and "Traceback" not in err
 
 
 def test_module_entry_point_runs():

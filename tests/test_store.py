@@ -1,5 +1,6 @@
 """Saving an audit folder: all or nothing under kill -9, only what changed, comments and untouched rows kept."""
 
+import datetime as dt
 import os
 import random
 import signal
@@ -7,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dpia import store
 from dpia.audit import FILES, load, save
@@ -53,6 +55,21 @@ def test_audit_yaml_keeps_its_comments_order_and_formatting():
                          "ico_biometric": False}, "dpo_advice": None}
     text = store.yaml_text(old, new)
     assert text == old.replace("ico_tracking: false", "ico_tracking: true\n  ico_biometric: false")
+
+
+def test_a_list_saved_whole_keeps_the_lines_of_the_items_it_did_not_change():
+    long = "re-judged under the law in force on the audit date (Data (Use and Access) Act 2025) and set out as the template"
+    old = ("document:\n  version: '0.2'\n  change_log:\n  # the first draft\n  - version: '0.1'\n    date: 2026-11-23\n"
+           f"    change: {long}\n  - version: '0.2'\n    date: '2026-12-02'\n    change: old second\n"
+           "consultation: []  # none yet\n")
+    first = {"version": "0.1", "date": dt.date(2026, 11, 23), "change": long}
+    new = {"document": {"version": "0.3", "change_log": [first, {"version": "0.2", "date": "2026-12-02", "change": "second"},
+                                                          {"version": "0.3", "date": "2026-12-04", "change": "third"}]},
+           "consultation": []}
+    text = store.yaml_text(old, new)
+    assert yaml.safe_load(text) == new
+    assert text == (old.replace("'0.2'\n  change_log", "'0.3'\n  change_log").replace("old second", "second")
+                    .replace("consultation:", "  - version: '0.3'\n    date: '2026-12-04'\n    change: third\nconsultation:"))
 
 
 def test_a_csv_save_keeps_the_bytes_of_rows_it_did_not_touch():

@@ -430,7 +430,7 @@ def test_a_walk_notebook_on_an_invalid_audit_lists_its_problems_and_shows_forms(
 def test_every_walk_notebook_has_a_documented_parameters_cell():
     import nbformat
 
-    assert len(WALK) == 5
+    assert len(WALK) == 6
     for name in WALK:
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
         params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,10 @@ import pandera.pandas as pa
 import yaml
 
 from . import schemas, store, vocab
-from .errors import AuditInvalid, DpiaError
+from .errors import AuditInvalid, DpiaError, InputError
+from .files import MB, inside, read_bytes
 from .problems import Problem
-from .tables import decode_utf8, read_csv, to_csv_text
+from .tables import decode_utf8, message_without_path, read_csv, to_csv_text
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)
@@ -40,6 +42,10 @@ class Audit:
     unreadable: set[str] = field(default_factory=set)
     yaml_lines: dict[str, int] = field(default_factory=dict)
     hashes: dict[str, str | None] = field(default_factory=dict)  # content hash of each file as loaded
+
+    def __repr__(self) -> str:  # the default printed every problem: 23 MB in a 100,000-activity report notebook
+        rows = ", ".join(f"{len(frame)} {name.removesuffix('.csv')}" for name, frame in self.tables.items())
+        return f"Audit({str(self.path)!r}: {rows}; {len(self.errors)} errors, {len(self.warnings)} warnings)"
 
     @property
     def slug(self) -> str:
@@ -87,7 +93,8 @@ class Audit:
         return rows[index] if 0 <= index < len(rows) else index + 2
 
     def notice_path(self) -> Path:
-        return self.path / str(self.meta.get("notice") or "notice.txt")
+        """The notice file, resolved; InputError if the name leads outside the audit folder."""
+        return inside(self.path, str(self.meta.get("notice") or "notice.txt"), "notice")
 
 
 def load(path: str | Path) -> Audit:
@@ -156,31 +163,115 @@ def save(audit: Audit, path: str | Path | None = None) -> list[Problem]:
 # ---- audit.yaml ---------------------------------------------------------------------------
 
 
+def read_meta(folder: Path) -> dict[str, Any]:
+    """audit.yaml's mapping read with every safeguard of ``load``, or {} if it cannot be read."""
+    meta, _, problems = _read_yaml(Path(folder) / AUDIT_FILE)
+    return {} if problems else meta
+
+
+MAX_YAML_BYTES = 2 * MB  # real audit.yaml files are a few KB; libyaml reads 2 MB in under 2 s
+MAX_ALIAS_NODES = 10_000  # values YAML aliases (&a ... *a) may add beyond those written out: stops a billion laughs
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's where present) keeping an impossible date such as 2026-02-30 as text, for validation to name."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in lines:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"key {key.value!r} appears twice in one mapping (lines {lines[key.value]} and {line}); "
+                            "keep one, since YAML would silently use the last", key.start_mark)
+                    lines[key.value] = line
+        return super().construct_mapping(node, deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     name = path.name
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}, {}, [Problem(name, 0, "-", f"file is missing; every audit folder needs {AUDIT_FILE} "
                                 "(copy one from data/samples/ or run `dpia new`)")]
-    text, problems = decode_utf8(path.read_bytes(), name)
+    try:
+        raw = read_bytes(inside(path.parent, name), MAX_YAML_BYTES, "YAML file")
+    except InputError as exc:
+        return {}, {}, [Problem(name, 0, "-", message_without_path(str(exc), path))]
+    text, problems = decode_utf8(raw, name)
     if text is None:
         return {}, {}, problems
     if not text.strip():
         return {}, {}, [Problem(name, 0, "-", "file is empty; it needs at least provider, kind, notice, "
                                 "audit_date, assessor and scope")]
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()  # parsed once; the data is constructed from these nodes
+        if node is not None and "&" in text:  # no anchor, no alias
+            aliases = _alias_problem(node)
+            if aliases:
+                return {}, {}, [Problem(name, aliases[0], "-", aliases[1])]
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.constructor.ConstructorError) and "appears twice" in reason:
+            return {}, {}, [Problem(name, line, "-", reason)]
         return {}, {}, [Problem(name, line, "-", f"not valid YAML ({reason}); check indentation and quotes")]
+    except RecursionError:
+        return {}, {}, [Problem(name, 0, "-", "nested too deeply to read; an audit.yaml needs a few levels at most")]
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         return {}, {}, [Problem(name, 1, "-", "must be a mapping of keys (provider: ..., kind: ...)")]
     lines = {}
     if isinstance(node, yaml.MappingNode):
         lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     return data, lines, []
+
+
+def _alias_problem(root: yaml.Node) -> tuple[int, str] | None:
+    """(line, message) for an alias that refers to a value holding it, or aliases that expand too far."""
+    sizes: dict[int, int] = {}  # node id -> values it expands to, each shared node counted once
+    open_: set[int] = set()  # the nodes being expanded: the current node's ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative, so deep nesting cannot overflow the stack
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            open_.discard(key)
+        elif key in open_:
+            return node.start_mark.line + 1, "a YAML alias refers to a value that contains it; write the value out"
+        elif key not in sizes:
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node))
+    expanded, distinct = sizes[id(root)], len(sizes)
+    if expanded - distinct > MAX_ALIAS_NODES:
+        return 0, (f"YAML aliases (&name and *name) here expand to {expanded:,} values from {distinct:,} written out "
+                   f"(at most {MAX_ALIAS_NODES:,} more are allowed); write the values out instead of repeating aliases")
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _meta_problems(audit: Audit) -> list[Problem]:
@@ -203,12 +294,11 @@ def _meta_problems(audit: Audit) -> list[Problem]:
                 problem(key, f"{key} is required: {spec.description}")
             continue
         if key == "audit_date":
-            value = schemas.as_text(value)
-            try:
-                if dt.date.fromisoformat(value) < vocab.first_day():
-                    problem(key, vocab.before_the_law(dt.date.fromisoformat(value)))
-            except ValueError:
-                problem(key, f"audit_date {value!r} is not a date; write it as YYYY-MM-DD")
+            reason = date_problem(value)
+            if reason:
+                problem(key, f"audit_date {reason}")
+            elif (day := dt.date.fromisoformat(schemas.as_text(value))) < vocab.first_day():
+                problem(key, vocab.before_the_law(day))
             continue
         if not isinstance(value, spec.kind):
             problem(key, f"{key} should be {_kind_name(spec.kind)}: {spec.description}")
@@ -219,8 +309,18 @@ def _meta_problems(audit: Audit) -> list[Problem]:
             except vocab.UnknownCodeError as exc:
                 problem(key, str(exc))
     notice = meta.get("notice")
-    if isinstance(notice, str) and notice and not (audit.path / notice).is_file():
-        problem("notice", f"notice file {notice!r} is not in the audit folder; copy the published notice there")
+    if isinstance(notice, str) and notice:
+        try:
+            found = audit.notice_path()
+        except InputError:
+            problem("notice", f"notice {notice!r} leads outside the audit folder; copy the published notice into the "
+                    "folder and give its name alone, e.g. notice.txt")
+        else:
+            if not found.exists():
+                problem("notice", f"notice file {notice!r} is not in the audit folder; copy the published notice there")
+            elif not found.is_file():
+                problem("notice", f"notice {notice!r} is not a regular file (a folder, pipe or device); "
+                        "put the notice text in a file")
     out += _screening_problems(meta.get("screening"), problem)
     out += _list_problems(meta, problem)
     for key, fields in (("appropriate_policy_document", schemas.POLICY_DOCUMENT_KEYS), ("complaints", schemas.COMPLAINT_KEYS)):
@@ -312,12 +412,37 @@ def _list_problems(meta: dict[str, Any], problem) -> list[Problem]:
             missing = [k for k in needed if not entry.get(k)]
             if missing:
                 problem(f"{key}[{i}]", f"{key} entry {i} lacks {', '.join(missing)}")
+            elif entry.get("date") and (reason := date_problem(entry["date"])):
+                problem(f"{key}[{i}].date", f"{key} entry {i}: date {reason}")
     advice = meta.get("dpo_advice")
     if isinstance(advice, dict):
         missing = [k for k in schemas.DPO_KEYS if not advice.get(k)]
         if missing:
             problem("dpo_advice", f"dpo_advice lacks {', '.join(missing)}")
+        elif reason := date_problem(advice["date"]):
+            problem("dpo_advice.date", f"dpo_advice: date {reason}")
     return []
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_problem(value: Any) -> str | None:
+    """Why a value is not a calendar date written YYYY-MM-DD, or None if it is one.
+
+    Python reads 20260105 and 2026-W01 as ISO dates too; an audit writes the one form a reader
+    cannot misread, and an impossible day (2026-02-30) is named rather than shown raw.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    text = schemas.as_text(value)
+    if isinstance(value, dt.datetime) or not _ISO_DATE.fullmatch(text):
+        return f"{text!r} is not a date written YYYY-MM-DD; write it like 2026-11-23"
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError as exc:
+        return f"{text!r} is not a date ({exc}); write a day that exists, as YYYY-MM-DD"
+    return None
 
 
 # ---- the tables ---------------------------------------------------------------------------

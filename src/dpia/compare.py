@@ -6,7 +6,7 @@ are turned so providers are rows, and the heatmap is split into readable pages.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
 from .report import palette
 from .report.parts import Image, Section, Table, Text
+from .tables import defused
+from .workers import quiet_worker, stop
 
 WIDE = 30  # providers beyond which tables turn and charts split
 NO_AUDIT = "no audit"
@@ -58,13 +60,16 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
                               "inherent": summary["inherent"], "residual": summary["residual"],
                               "activities": len(audit.activities), "flows": len(audit.flows)}
             return provider
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             return Provider(path.name, str(path), "notice", error="no such audit folder or notice file")
-        notice = read_notice(path)
+        notice = read_notice(path)  # refuses, by name, a pipe, device or folder where a notice file belongs
         profile = analyse(notice, source=notice.source, audit_date=audit_date)
         return Provider(profile.organisation or path.stem, str(path), "notice", profile=profile)
     except DpiaError as exc:
         return Provider(path.name, str(path), "audit" if path.is_dir() else "notice", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one unreadable provider must not stop a comparison of forty
+        return Provider(path.name, str(path), "audit" if path.is_dir() else "notice",
+                        error=f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def _read(args) -> Provider:
@@ -76,8 +81,30 @@ def read_providers(paths, audit_date: str | None = None, workers: int | None = N
     workers = workers or os.cpu_count() or 1
     if len(jobs) < PARALLEL_FROM or workers == 1:
         return [_read(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    out: list[Provider | None] = [None] * len(jobs)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=quiet_worker)
+    try:
+        chunks = _chunks(list(range(len(jobs))), max(1, len(jobs) // (workers * 4)))
+        futures = {pool.submit(_read_many, [jobs[i] for i in chunk]): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                for i, provider in zip(chunk, future.result()):
+                    out[i] = provider
+            except Exception as exc:  # noqa: BLE001 - a reading process died (out of memory): its providers fail
+                for i in chunk:
+                    path = Path(jobs[i][0])
+                    out[i] = Provider(path.name, str(path), "audit" if path.is_dir() else "notice",
+                                      error=f"the process reading it died ({type(exc).__name__})")
+    except BaseException:
+        stop(pool)
+        raise
+    pool.shutdown()
+    return [p for p in out if p is not None]
+
+
+def _read_many(jobs) -> list[Provider]:
+    return [_read(job) for job in jobs]
 
 
 @dataclass
@@ -94,13 +121,19 @@ class Comparison:
     def wide(self) -> bool:
         return len(self.providers) > WIDE
 
+    @property
+    def summarised(self) -> bool:
+        from .report.large import PROVIDERS
+
+        return len(self.providers) > PROVIDERS
+
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
         from .files import write_atomic
 
         written = []
         for name, frame in {**self.matrices, "scores": self.scores.set_index("Provider").T}.items():
             path = Path(folder) / f"{stem}-{name}.csv"
-            write_atomic(path, frame.rename_axis("practice").to_csv())
+            write_atomic(path, defused(frame).rename_axis("practice").to_csv())
             written.append(path)
         return written
 
@@ -263,9 +296,12 @@ def _chunks(items: list, size: int = CHUNK) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def sections(comparison: Comparison) -> list[Section]:
-    from .report import figures
+def sections(comparison: Comparison, attachments: str | None = None) -> list[Section]:
+    """The comparison's sections; past large.PROVIDERS providers, counts per practice (the matrices go to CSV)."""
+    from .report import figures, large
 
+    if len(comparison.providers) > large.PROVIDERS:
+        return large.comparison_sections(comparison, attachments)
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]
     failed = [p for p in c.providers if p.profile is None]
@@ -321,10 +357,11 @@ def sections(comparison: Comparison) -> list[Section]:
     return out
 
 
-def to_html(comparison: Comparison) -> str:
+def to_html(comparison: Comparison, attachments: str | None = None) -> str:
+    """The comparison page; ``attachments`` is the stem of its CSV files (reports/comparison), named in a summarised page."""
     from .report.page import page
 
     body = ('<header><p class="kicker">Comparison of providers</p>'
-            f"<h1>{len(comparison.providers)} providers side by side</h1></header>"
-            + "\n".join(s.html() for s in sections(comparison)))
+            f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"
+            + "\n".join(s.html() for s in sections(comparison, attachments)))
     return page("Comparison of providers", body, landscape=True)

@@ -12,11 +12,13 @@ import pandas as pd
 
 from . import durations, schemas, vocab
 from .audit import Audit, save
-from .errors import DpiaError
-from .notice import NoticeProfile, analyse, read_notice
+from .errors import DpiaError, OutputError
+from .files import ensure_dir
+from .notice import NoticeProfile, analyse
+from .notice.text import read_notice_bytes
 from .vocab import NOT_STATED
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole name: fullmatch, since $ would let a trailing newline in
 # The notice profile's mechanism names (contract v2) that name one route of ours. "sccs" and "derogation" do
 # not: clauses without the UK Addendum are refused, and a derogation must be named; the auditor confirms them.
 MECHANISM_FOR = {"adequacy": "adequacy", "idta": "idta", "uk_addendum": "uk_addendum", "bcr": "bcr"}
@@ -106,29 +108,85 @@ def draft_tables(profile: NoticeProfile) -> dict[str, pd.DataFrame]:
             "risks.csv": pd.DataFrame(risks, columns=schemas.columns("risks.csv")[:-1])}
 
 
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+ICO_NUMBER = re.compile(r"regist[^.]{0,80}?\b(Z[A-Z0-9]\d{6})\b", re.IGNORECASE)
+
+
+def _said(evidence, limit: int = 2) -> str:
+    return " ... ".join(f"“{' '.join(e.text.split())}”" for e in evidence[:limit])
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def draft_answers(profile: NoticeProfile, source: str) -> dict:
+    """The ICO template's answers a notice supports, each a draft ("draft: ...") quoting the notice, and the document's
+    first version. A question the notice does not answer is left out: it stays open for the auditor."""
+    elements = profile.elements
+    out: dict = {"document": {"version": "0.1", "change_log": [
+        {"version": "0.1", "date": dt.date.today().isoformat(), "by": "dpia new", "change": f"drafted by dpia new from {source}"}]}}
+    controller = {}
+    if elements["dpo_contact"].present:
+        controller["dpo"] = f"draft: the notice says {_said(elements['dpo_contact'].evidence, 1)}"
+    number = ICO_NUMBER.search(profile.text or "")
+    if number:
+        controller["ico_registration"] = f"draft: {number.group(1).upper()}"
+    address = next((e for e in elements["controller_contact"].evidence if POSTCODE.search(e.text)), None)
+    if address is not None:
+        controller["address"] = f"draft: the notice gives {_said([address], 1)}"
+    if controller:
+        out["controller"] = controller
+    if elements["purposes"].present:
+        out["aims"] = f"draft: the notice describes the processing as {_said(elements['purposes'].evidence)}"
+    lifecycle = []
+    if elements["retention"].present:
+        lifecycle.append(f"on keeping it, the notice says {_said(elements['retention'].evidence)}")
+    if elements["international_transfers"].present:
+        lifecycle.append(f"on where it is stored or sent, {_said(elements['international_transfers'].evidence, 1)}")
+    if lifecycle:
+        out["nature"] = {"lifecycle": "draft: " + "; ".join(lifecycle)}
+    if profile.subjects:
+        people = _and([vocab.get("data_subjects").label(c).lower() for c in profile.subjects])
+        out["context"] = {"relationship": f"draft: the provider and the people its notice is about: {people}"}
+    if elements["right_access"].present:
+        out["necessity"] = {"rights": f"draft: the notice says {_said(elements['right_access'].evidence)}"}
+    if len(vocab.in_force("complaint_duties", vocab.law_date(profile.audit_date))):
+        quoted = elements["right_complain_controller"].evidence or elements["right_complain"].evidence
+        out["complaints"] = {"ico_route": bool(elements["right_complain"].present),
+                             "evidence": f"draft: the notice says {_said(quoted, 1)}" if quoted else
+                             "draft: the notice says nothing of complaints"}
+    return out
+
+
 def new_audit(slug: str, notice_file: str | Path, into: str | Path = "data/audits", audit_date: str | None = None) -> Path:
     """Create ``into/slug`` from a notice. Refuses to touch an existing folder."""
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise DpiaError(f"{slug!r} is not a usable folder name: use lower-case letters, digits and hyphens, e.g. acme-care")
     target = Path(into) / slug
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise DpiaError(f"{target} already exists; dpia new never overwrites an audit. Choose another name or remove it")
     notice_path = Path(notice_file)
-    notice = read_notice(notice_path)
+    raw, notice = read_notice_bytes(notice_path)
     date = audit_date or dt.date.today().isoformat()
     profile = analyse(notice, source=notice.source, audit_date=date)
     suffix = notice_path.suffix.lower() if notice_path.suffix.lower() in (".txt", ".md", ".html", ".htm") else ".txt"
     meta = {"provider": profile.organisation or slug, "kind": "other", "notice": f"notice{suffix}", "audit_date": date,
             "assessor": "draft: your name", "scope": f"draft: drafted by dpia new from {notice.source}; review every row",
-            "risk_method": "ico", "screening": {}, "consultation": [], "dpo_advice": None, "sign_off": None}
-    staging = Path(into) / f".{slug}.new"
+            "risk_method": "ico", **draft_answers(profile, notice.source), "screening": {}, "consultation": [],
+            "dpo_advice": None, "sign_off": None}
+    staging = ensure_dir(Path(into)) / f".{slug}.new"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        shutil.copyfile(notice_path, staging / meta["notice"])
+        staging.mkdir()
+        (staging / meta["notice"]).write_bytes(raw)
         audit = Audit(staging, meta, draft_tables(profile))
         save(audit, staging)
+        if target.exists() or target.is_symlink():
+            raise DpiaError(f"{target} appeared while drafting; dpia new never overwrites an audit. Choose another name")
         staging.rename(target)
+    except OSError as exc:
+        raise OutputError(f"cannot create {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -192,6 +192,18 @@ class AuditEditor:
         """Change audit.yaml: {(key,): value} or {(key, subkey): value}; DELETE removes."""
         return self._save({}, changes)
 
+    def check_meta(self, changes: dict[tuple[str, ...], Any]) -> tuple[list[Problem], list[Problem]]:
+        """What audit.yaml would look like with these changes, in memory: every problem of the candidate
+        audit, and the problems the changes would add (to compare with what is already there)."""
+        candidate = _with_rows(self.audit, None, {})
+        candidate.meta = _with_meta(self.audit.meta, changes)
+        after = validate(candidate)
+
+        def key(p: Problem) -> tuple:  # a key new to audit.yaml has no line yet
+            return (p.file, 0 if p.file == AUDIT_FILE else p.row, p.column, p.message, p.severity)
+        before = {key(p) for p in self.audit.problems}
+        return after, [p for p in after if key(p) not in before]
+
     def set_screening(self, answers: dict[str, tuple[bool | None, str]]) -> Outcome:
         """Screening answers by criterion code: (answer, reason). Only answers that differ from the loaded
         ones are written; a reason without an answer is kept, with the question left unanswered."""

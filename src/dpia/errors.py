@@ -31,6 +31,12 @@ class InputError(DpiaError):
     """A file given by the user cannot be read (missing, empty, wrong encoding, not text)."""
 
 
+class OutputError(DpiaError, OSError):
+    """An output cannot be written (a read-only folder, a file where a folder is expected, a full disk).
+
+    Also an OSError, so code that tolerates a failed write (a cache) keeps catching it."""
+
+
 class AuditInvalid(DpiaError):
     """An audit folder has validation errors; ``problems`` lists every one."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import vocab
+from .tables import records
 from .transfers import assess
 from .vocab import split_codes
 
@@ -55,7 +56,7 @@ def build(audit) -> FlowGraph:
             seen.add(node.id)
             graph.nodes.append(node)
 
-    for row in audit.activities.to_dict("records"):
+    for row in records(audit.activities):
         activity = f"activity:{row['activity_id']}"
         add(Node(activity, f"{row['activity_id']} {row['name']}", 1, "activity"))
         for code in split_codes(row.get("sources", "")) or split_codes(row.get("data_subjects", "")):
@@ -63,7 +64,7 @@ def build(audit) -> FlowGraph:
             add(Node(source, vocab.labels(("data_subjects", "recipient_types"), code), 0, "source"))
             graph.edges.append(Edge(source, activity))
     known = {n.id for n in graph.nodes}
-    for row in audit.flows.to_dict("records"):
+    for row in records(audit.flows):
         activity = f"activity:{row['activity_id']}"
         if activity not in known:
             continue

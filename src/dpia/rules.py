@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from . import risk, schemas, transfers, vocab
 from .problems import Problem
+from .tables import records
 from .vocab import NOT_STATED, split_codes
 
 Rule = Callable[["Audit"], Iterator[Problem]]  # noqa: F821 - Audit is only a type here
@@ -29,6 +30,14 @@ def rule(name: str, *tables: str):
 
 
 def run_rules(audit) -> list[Problem]:
+    audit._rows_cache = {}  # rules only read rows; a 100,000-row table was turned into dicts 21 times
+    try:
+        return _run_rules(audit)
+    finally:
+        del audit._rows_cache
+
+
+def _run_rules(audit) -> list[Problem]:
     out: list[Problem] = []
     for name, (tables, fn) in RULES.items():
         if audit.unreadable.intersection(tables):
@@ -38,8 +47,14 @@ def run_rules(audit) -> list[Problem]:
 
 
 def _rows(audit, table: str):
-    for i, row in enumerate(audit.tables[table].to_dict("records")):
-        yield audit.line(table, i), row
+    """(line, row as a dict) for each row; within one run_rules the rows are made once per table, not once per rule."""
+    cache = getattr(audit, "_rows_cache", None)
+    rows = cache.get(table) if cache is not None else None
+    if rows is None:
+        rows = [(audit.line(table, i), row) for i, row in enumerate(records(audit.tables[table]))]
+        if cache is not None:
+            cache[table] = rows
+    yield from rows
 
 
 @rule("flow_activity_exists", "activities.csv", "flows.csv")
@@ -349,3 +364,18 @@ def draft_rows_need_review(audit) -> Iterator[Problem]:
             if row.get("status") == "draft":
                 yield Problem(table, line, "status", "draft row: review it against the notice and set status to "
                               "confirmed (or open, for a risk)", "warning")
+
+
+@rule("dpia_needs_risks", "activities.csv", "flows.csv", "risks.csv")
+def dpia_needs_risks(audit) -> Iterator[Problem]:
+    if len(audit.risks):
+        return
+    from .screening import screen
+
+    try:
+        required = screen(audit).required
+    except Exception:  # noqa: BLE001 - an audit too broken to screen has its errors reported elsewhere
+        return
+    if required:
+        yield Problem("risks.csv", 0, "-", "the risk register is empty, but screening says a DPIA is required: record the "
+                      "risks to individuals, their likelihood, severity and measures (ICO DPIA step 5)", "warning")

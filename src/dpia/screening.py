@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import risk, vocab
+from .tables import records
 from .vocab import split_codes
 
 WP248_THRESHOLD = 2
@@ -46,7 +47,7 @@ def _derived(audit, day) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     sources = (("special_categories", "special_categories"), ("data_subjects", "data_subjects"),
                ("techniques", "techniques"))
-    for row in audit.activities.to_dict("records"):
+    for row in records(audit.activities):
         for column, name in sources:
             voc = vocab.in_force(name, day)
             for code in split_codes(row.get(column, "")):
@@ -152,7 +153,7 @@ def _factors(audit) -> list[str]:
     from .transfers import assess
 
     out, unknown = [], []
-    for flow in audit.flows.to_dict("records"):
+    for flow in records(audit.flows):
         try:
             checked = assess(flow["country"], flow.get("mechanism", ""), recipient_type=flow.get("recipient_type", ""),
                              on=audit.law_date)

@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from .files import temp_beside
+from .errors import InputError
+from .files import MAX_TABLE_BYTES, inside, read_bytes, temp_beside
 
 JOURNAL = ".dpia-save.journal"
 _held = threading.local()
@@ -42,13 +43,13 @@ def digest(data: bytes) -> str:
 
 
 def hashes(folder: Path, names: tuple[str, ...] | list[str]) -> dict[str, str | None]:
-    """The content hash of each named file in the folder (None where it is missing or not a file)."""
+    """The content hash of each named file in the folder (None where it is missing, not a regular file inside
+    the folder, or too large to read: reading it reports why)."""
     out: dict[str, str | None] = {}
     for name in names:
-        path = folder / name
         try:
-            out[name] = digest(path.read_bytes()) if path.is_file() else None
-        except OSError:
+            out[name] = digest(read_bytes(inside(folder, name), MAX_TABLE_BYTES))
+        except (InputError, OSError):
             out[name] = None
     return out
 
@@ -341,10 +342,31 @@ def _splice_map(old_lines, old_node, old_end, old, new_lines, new_node, new_end,
         nested = (isinstance(value, yaml.MappingNode) and isinstance(o_value, yaml.MappingNode) and value.value
                   and o_value.value and not value.flow_style and not o_value.flow_style
                   and isinstance(old.get(key), dict) and isinstance(new.get(key), dict))
+        listed = (isinstance(value, yaml.SequenceNode) and isinstance(o_value, yaml.SequenceNode) and value.value
+                  and o_value.value and not value.flow_style and not o_value.flow_style
+                  and isinstance(old.get(key), list) and isinstance(new.get(key), list))
         if nested:
             o_start, o_end, _ = olds[key]
             out += old_lines[o_start:_first_line(o_value)]
             out += _splice_map(old_lines, o_value, o_end, old[key], new_lines, value, end, new[key])
+        elif listed:
+            o_start, o_end, _ = olds[key]
+            out += old_lines[o_start:o_value.value[0].start_mark.line]
+            out += _splice_seq(old_lines, o_value, o_end, old[key], new_lines, value, end, new[key])
         else:
             out += new_lines[start:end]
+    return out
+
+
+def _splice_seq(old_lines, old_node, old_end, old, new_lines, new_node, new_end, new) -> list[str]:
+    """A block list item by item: an item equal to the old one at its place keeps its old lines (an entry added to a
+    change log leaves the others as they were written)."""
+    olds = [v.start_mark.line for v in old_node.value] + [old_end]
+    news = [v.start_mark.line for v in new_node.value] + [new_end]
+    out: list[str] = []
+    for i, item in enumerate(new):
+        if i < len(old) and old[i] == item:
+            out += old_lines[olds[i]:olds[i + 1]]
+        else:
+            out += new_lines[news[i]:news[i + 1]]
     return out

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from .errors import InputError
+from .files import MAX_TABLE_BYTES, inside, read_bytes
 from .problems import Problem
 
 BOM = b"\xef\xbb\xbf"
+MAX_CSV_BYTES = MAX_TABLE_BYTES
 
 
 def decode_utf8(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
@@ -36,9 +40,12 @@ def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], l
     """The table, the source line of each row, the problems met, and whether the file could be read at all."""
     name = path.name
     empty = pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return empty, [], [Problem(name, 0, "-", f"file is missing; create it with the header line: {','.join(columns)}")], False
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(inside(path.parent, name), MAX_CSV_BYTES, "CSV table")
+    except InputError as exc:
+        return empty, [], [Problem(name, 0, "-", message_without_path(str(exc), path))], False
     text, problems = decode_utf8(raw, name)
     if text is None:
         return empty, [], problems, False
@@ -72,6 +79,43 @@ def read_csv(path: Path, columns: list[str]) -> tuple[pd.DataFrame, list[int], l
     assert header is not None
     frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else pd.DataFrame({h: pd.Series(dtype="str") for h in header})
     return frame, lines, problems, True
+
+
+def message_without_path(message: str, path: Path) -> str:
+    """A reading error's message without the leading path: the Problem already names the file."""
+    for prefix in (f"{path}: ", f"{path.resolve()}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, like frame.to_dict("records") but about ten times faster on string columns
+    (to_dict boxes every cell: 13 s over a 100,000-row audit)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def defuse_formula(value):
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) written as text, with a leading '.
+
+    Plain numbers such as -3 are left alone. For CSV files made for people to open, not for audit files.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every string cell, column name and index label passed through defuse_formula."""
+    out = frame.map(defuse_formula) if len(frame) else frame.copy()
+    out.columns = [defuse_formula(c) for c in out.columns]
+    out.index = out.index.map(defuse_formula)
+    return out
 
 
 def to_csv_text(frame: pd.DataFrame, columns: list[str]) -> str:

@@ -5,8 +5,9 @@ A form builds a row from its widgets and checks it with the audit's own validati
 labels and vocabulary labels, never column names or codes, each next to its field, once. Saves go
 through ``editing.AuditEditor``: conflict-safe, only the rows they change, all or nothing.
 
-``Walk`` is what the five walk notebooks call: the audit chosen (by `dpia walk`, or the notebook's
-``audit_path``), its problems as a plain list, where it stands (refreshed after every save) and the forms.
+``Walk`` is what the six walk notebooks call: the audit chosen (by `dpia walk`, or the notebook's
+``audit_path``), its problems as a plain list, where it stands and which of the ICO template's questions are
+still open (refreshed after every save), and the forms (those for audit.yaml are in ``template_forms``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = ["AuditEditor", "ScreeningForm", "TableForm", "Walk", "ENV", "plain", 
 
 ENV = "DPIA_AUDIT"  # the audit `dpia walk` chose for every walk notebook
 PICK_SEVERAL = "Ctrl-click (⌘-click on a Mac) to pick several"
+LABEL_WIDTH = "17em"  # room for the longest field label, "Safeguards for automated decisions"
 ERROR, WARNING, OK = "#b3261e", "#9a5b00", "#1f6f3f"
 
 
@@ -79,6 +81,11 @@ FIELDS = {
         _f("risk_sources", "Risk sources", "text"), _f("status", "Status", "one", "status"), NOTES],
 }
 LABELS = {t: {s.column: s.label for s in specs} for t, specs in FIELDS.items()}
+# Headings that group a table's fields as the ICO template's steps do, placed above the field they name.
+HEADINGS = {"risks.csv": {"risk_id": "Step 5: the risk, its likelihood and severity",
+                          "measures": "Step 6: the measures, their effect, and the action plan (owner and due date)",
+                          "feared_event": "Optional, after CNIL's method: the feared event and who or what could cause it",
+                          "status": "Status"}}
 TABLE_NAMES = {"activities.csv": "Activity", "flows.csv": "Flow", "risks.csv": "Risk", "audit.yaml": "Audit details"}
 AUDIT_LABELS = {"provider": "Provider", "kind": "Kind of provider", "notice": "Notice file", "notice_url": "Notice address",
                 "audit_date": "Audit date", "assessor": "Assessor", "scope": "Scope", "risk_method": "Risk method",
@@ -95,7 +102,11 @@ def _spec(table: str, column: str) -> FieldSpec | None:
 def _label_of(table: str, column: str) -> str:
     if table == "audit.yaml":
         top = column.split(".")[0].split("[")[0]
-        return AUDIT_LABELS.get(top, column.replace("_", " ").capitalize())
+        if top in AUDIT_LABELS:
+            return AUDIT_LABELS[top]
+        from .template_forms import label
+
+        return label(column)
     return LABELS.get(table, {}).get(column) or column.replace("_", " ").capitalize()
 
 
@@ -142,6 +153,10 @@ def plain(message: str, table: str = "") -> str:
 def say(problem: Problem, row: dict[str, str] | None = None, method: str = risk.DEFAULT_METHOD) -> str:
     """What a form shows for a problem, after its field's label: plain words, vocabulary labels."""
     row, table, column, rule = row or {}, problem.file, problem.column, problem.rule
+    if table == "audit.yaml" and rule == "audit_yaml":
+        from .template_forms import say_meta
+
+        return say_meta(problem)
     value = str(row.get(column, ""))
     spec = _spec(table, column)
     if rule.startswith("str_length") or (rule.startswith("risk_level") and not value.strip()):
@@ -279,18 +294,20 @@ class TableForm:
             else:
                 widget = w.SelectMultiple(description=description, options=_choices(editor, table, spec),
                                           layout=w.Layout(width="95%", height="7em"))
-            widget.style.description_width = "13em"
+            widget.style.description_width = LABEL_WIDTH
             widget.observe(self._changed, names="value")
             self.fields[spec.column] = widget
-            self.notes[spec.column] = w.HTML(layout=w.Layout(margin="0 0 0 13em"))
-            hint = [w.HTML(f'<small style="color:#555">{PICK_SEVERAL}</small>', layout=w.Layout(margin="0 0 0 13em"))] \
+            self.notes[spec.column] = w.HTML(layout=w.Layout(margin=f"0 0 0 {LABEL_WIDTH}"))
+            hint = [w.HTML(f'<small style="color:#555">{PICK_SEVERAL}</small>', layout=w.Layout(margin=f"0 0 0 {LABEL_WIDTH}"))] \
                 if spec.kind == "many" else []
-            rows.append(w.VBox([widget, *hint, self.notes[spec.column]]))
+            heading = HEADINGS.get(table, {}).get(spec.column)
+            head = [w.HTML(f"<h4>{html.escape(heading)}</h4>")] if heading else []
+            rows.append(w.VBox([*head, widget, *hint, self.notes[spec.column]]))
         self.touched: set[str] = set()  # on a new row, "blank" messages wait until a field is filled or Save pressed
         self.attempted = False
         self.loaded: dict[str, str] = {}  # the row as the form loaded it, for Reload's merge
         self.picker = w.Dropdown(description="Edit", options=self._picker_options(), layout=w.Layout(width="95%"))
-        self.picker.style.description_width = "13em"
+        self.picker.style.description_width = LABEL_WIDTH
         self.picker.observe(self._picked, names="value")
         self.message = w.HTML()
         self.save_button = _button("Save", "primary", "save")
@@ -783,25 +800,28 @@ class ScreeningForm:
 # ---- the walk ------------------------------------------------------------------------------
 
 
+def describe_problem(editor: AuditEditor, p: Problem) -> str:
+    """One problem in the forms' language: where (table, row), field, what to do."""
+    audit = editor.audit
+    row: dict[str, str] = {}
+    where = TABLE_NAMES.get(p.file, p.file)
+    if p.file in ID_COLUMN and p.row:
+        frame = audit.tables[p.file]
+        lines = audit.lines.get(p.file) or []
+        if p.row in lines and ID_COLUMN[p.file] in frame.columns:
+            row = {str(k): str(v) for k, v in frame.iloc[lines.index(p.row)].to_dict().items()}
+            where = f"{where} {row.get(ID_COLUMN[p.file], '')}".strip()
+        else:
+            where = f"{where} file, line {p.row}"
+    field = _label_of(p.file, p.column) if p.column != "-" else ""
+    text = say(p, row, audit.risk_method if vocab.get("risk_methods").resolve(audit.risk_method) else "ico") \
+        if p.file in ID_COLUMN or p.file == "audit.yaml" else plain(p.message, p.file)
+    return f"{'' if p.is_error else 'warning: '}{where}{', ' + field if field else ''}: {text}"
+
+
 def problem_list(editor: AuditEditor) -> list[str]:
     """Every problem of the audit in the forms' language: where (table, row), field, what to do."""
-    audit, out = editor.audit, []
-    for p in audit.problems:
-        row: dict[str, str] = {}
-        where = TABLE_NAMES.get(p.file, p.file)
-        if p.file in ID_COLUMN and p.row:
-            frame = audit.tables[p.file]
-            lines = audit.lines.get(p.file) or []
-            if p.row in lines and ID_COLUMN[p.file] in frame.columns:
-                row = {str(k): str(v) for k, v in frame.iloc[lines.index(p.row)].to_dict().items()}
-                where = f"{where} {row.get(ID_COLUMN[p.file], '')}".strip()
-            else:
-                where = f"{where} file, line {p.row}"
-        field = _label_of(p.file, p.column) if p.column != "-" else ""
-        text = say(p, row, audit.risk_method if vocab.get("risk_methods").resolve(audit.risk_method) else "ico") \
-            if p.file in ID_COLUMN or p.file == "audit.yaml" else plain(p.message, p.file)
-        out.append(f"{'' if p.is_error else 'warning: '}{where}{', ' + field if field else ''}: {text}")
-    return out
+    return [describe_problem(editor, p) for p in editor.audit.problems]
 
 
 class Walk:
@@ -819,6 +839,7 @@ class Walk:
             except DpiaError as exc:
                 self.error = str(exc)
         self._views: list[tuple[w.HTML, callable]] = []
+        self._built: tuple[object, object] | None = None  # (the audit, its report), built once per save
         if self.editor is not None:
             self.editor.listeners.append(self._refresh)
 
@@ -839,7 +860,7 @@ class Walk:
         if self.editor is None:
             why = f"<p>{html.escape(self.error)}</p>" if self.error else ""
             return (f"<div><b>No audit chosen.</b>{why} Start the walk with <code>dpia walk PATH/TO/AUDIT</code> (it opens "
-                    "JupyterLab with that audit chosen for all five notebooks), or set <code>audit_path</code> in this "
+                    "JupyterLab with that audit chosen for all six notebooks), or set <code>audit_path</code> in this "
                     "notebook's first code cell and run all cells. Create an audit with <code>dpia new</code>.</div>")
         audit = self.editor.audit
         items = problem_list(self.editor)
@@ -853,23 +874,49 @@ class Walk:
         """The audit chosen, and its problems as a plain list (refreshed after every save)."""
         return self._live(self._status_html)
 
-    def stands(self, number: int, parts: slice | None = None, title: str | None = None):
-        """Report section ``number`` (or some of its parts), as it stands on disk after every save."""
+    def stands(self, number: int | str, parts: slice | None = None, title: str | None = None):
+        """Report section ``number`` (or its key, e.g. 'document'; or some of its parts), as it stands on disk after
+        every save."""
         def render() -> str:
             if self.editor is None:
                 return ""
-            from .report import build_report
             from .report.parts import Section
 
             if not self.editor.audit.valid:
                 return "<p>This part of the report appears once the errors listed above are fixed.</p>"
             try:
-                section = build_report(self.editor.path).section(number)
+                section = self.report().section(number)
             except DpiaError as exc:
                 return f"<p>{html.escape(plain(str(exc)))}</p>"
             if parts is not None:
-                section = Section(number, section.key, title or section.title, section.parts[parts])
+                section = Section(section.number, section.key, title or section.title, section.parts[parts])
             return section.html()
+        return self._live(render)
+
+    def report(self):
+        """The report of the audit as saved (built once after each save; the audit must be valid)."""
+        from .report import build_report
+
+        audit = self.editor.audit
+        if self._built is None or self._built[0] is not audit:
+            self._built = (audit, build_report(self.editor.path))
+        return self._built[1]
+
+    def open_questions(self, *steps: int):
+        """The ICO template's questions as a checklist (those of ``steps``, or all): answered, drafts to confirm,
+        still open. It follows every save."""
+        from .template_forms import checklist, checklist_html
+
+        def render() -> str:
+            if self.editor is None:
+                return ""
+            report = None
+            if self.editor.audit.valid:
+                try:
+                    report = self.report()
+                except DpiaError:
+                    report = None
+            return checklist_html(checklist(self.editor, report), steps)
         return self._live(render)
 
     def form(self, table: str):
@@ -881,3 +928,54 @@ class Walk:
         if self.editor is None or not self.interactive:
             return None
         return ScreeningForm(self.editor)
+
+    def _form(self, make):
+        if self.editor is None or not self.interactive:
+            return None
+        return make(self.editor)
+
+    def questions(self, *steps: int):
+        """The ICO template's questions of these steps (0 for the controller), one text area each."""
+        from .template_forms import TemplateForm
+
+        return self._form(lambda editor: TemplateForm(editor, steps))
+
+    def consultation(self):
+        from .template_forms import consultation_form
+
+        return self._form(consultation_form)
+
+    def dpo_advice(self):
+        from .template_forms import dpo_advice_form
+
+        return self._form(dpo_advice_form)
+
+    def sign_off(self):
+        from .template_forms import sign_off_form
+
+        return self._form(sign_off_form)
+
+    def review(self):
+        from .template_forms import review_form
+
+        return self._form(review_form)
+
+    def document(self):
+        from .template_forms import DocumentForm
+
+        return self._form(DocumentForm)
+
+    def complaints(self):
+        from .template_forms import complaints_form
+
+        return self._form(complaints_form)
+
+    def public_authority(self):
+        from .template_forms import public_authority_form
+
+        return self._form(public_authority_form)
+
+    def policy_document(self):
+        from .template_forms import policy_document_form
+
+        return self._form(policy_document_form)

@@ -64,6 +64,12 @@ class NoticeProfile:
             self._groups["recipients"] = found
         return self._groups["recipients"]
 
+    def __getstate__(self) -> dict:
+        """Pickled without the parsed document (its Hyperscan scratch cannot be), the groups read from it first:
+        `dpia compare` reads many providers in worker processes and sends their profiles back."""
+        self.subjects, self.recipient_types  # noqa: B018 - answered from the document while it is here
+        return {**self.__dict__, "_doc": None}
+
     def to_dict(self) -> dict:
         """Exactly the contract's object."""
         return {

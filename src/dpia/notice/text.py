@@ -86,16 +86,24 @@ def looks_like_html(raw_head: bytes) -> bool:
     return len(_HTML_SNIFF.findall(raw_head)) >= 2
 
 
-# Every Unicode space but the newline (and the zero-width space) reads as a plain space.
-_SPACE_CHARS = "\t\v\f\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200c)))
-_REPLACE = [("\r\n", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n"), ("\ufeff", ""), ("\u00ad", "")] + [
-    (c, " ") for c in _SPACE_CHARS]
+# Every Unicode space but the newline reads as a plain space.
+_SPACE_CHARS = "\t\v\f\x1c\x1d\x1e\x1f\x85\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200b)))
+_REPLACE = [("\r\n", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n")] + [(c, " ") for c in _SPACE_CHARS]
+# Removed: characters with no text in them. Zero-width ones (U+200B-U+200D, U+2060, U+FEFF) and soft hyphens
+# would hide "8\u2060 years" or "6(1)(\u200de)" from the rules; direction marks and overrides reorder what a reader
+# sees; control characters (escape sequences among them) could retitle or clear a terminal the text is printed to.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff]+")
 _RUNS = re.compile(r"  +")
 _BLANKS = re.compile(r"\n\n\n+")
 
 
 def normalise(text: str) -> str:
-    """Unix newlines, single spaces, no trailing spaces, at most one blank line in a row."""
+    """Unix newlines, single spaces, no trailing spaces, at most one blank line in a row, nothing invisible.
+
+    Evidence offsets index this text, so removing characters here keeps every span exact.
+    """
+    text = _INVISIBLE.sub("", text)
     for char, replacement in _REPLACE:  # str.replace is fast, and most of these are never there
         if char in text:
             text = text.replace(char, replacement)
@@ -119,12 +127,19 @@ def prepare(raw: bytes, source: str = "-", *, html: bool | None = None) -> Notic
 
 
 def read_notice(path: Path) -> NoticeText:
+    """A notice file, or standard input for ``-``: never more than MAX_BYTES + 1 bytes read, only a regular file opened."""
+    return read_notice_bytes(path)[1]
+
+
+def read_notice_bytes(path: Path) -> tuple[bytes, NoticeText]:
+    """The bytes read (to keep a copy of the notice) and the text they give."""
+    from ..files import read_bytes, read_stream
+
     if str(path) == "-":
         import sys
 
-        return prepare(sys.stdin.buffer.read(), "-")
-    if not path.is_file():
-        raise InputError(f"{path}: no such notice file")
+        raw = read_stream(sys.stdin.buffer, MAX_BYTES, "privacy notice", "standard input")
+        return raw, prepare(raw, "-")
     suffix = path.suffix.lower()
-    html = True if suffix in (".html", ".htm") else None
-    return prepare(path.read_bytes(), path.name, html=html)
+    raw = read_bytes(path, MAX_BYTES, "notice file")
+    return raw, prepare(raw, path.name, html=True if suffix in (".html", ".htm") else None)

@@ -17,6 +17,7 @@ from ..audit import Audit, load, validate
 from ..errors import AuditInvalid
 from ..notice import NoticeProfile, analyse, read_notice
 from ..screening import Screening, screen
+from . import large
 from . import questions as ico
 from .parts import Section
 
@@ -32,6 +33,9 @@ class DpiaReport:
     audit_date: str
     sections: list[Section]
     _answers: list[ico.Answer] | None = None
+
+    def __repr__(self) -> str:  # the notebook keeps the plain-text form too: the default held every row of a large audit
+        return f"DpiaReport({self.audit!r})"
 
     def section(self, which: int | str) -> Section:
         """A section by its ICO step number (1-7) or its key ('summary', 'need', ..., 'document')."""
@@ -78,30 +82,41 @@ class DpiaReport:
 class Header:
     report: DpiaReport
 
-    def html(self) -> str:
-        r, e = self.report, html.escape
+    @property
+    def kind(self) -> str:
+        return "Draft data protection impact assessment" if self.report.draft else "Data protection impact assessment"
+
+    def facts(self) -> list[tuple[str, str]]:
+        r = self.report
         meta = r.audit.meta
         document = meta.get("document") if isinstance(meta.get("document"), dict) else {}
-        kind = "Draft data protection impact assessment" if r.draft else "Data protection impact assessment"
-        facts = [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
-                 ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
-                 ("Version", str(document.get("version") or "To be completed")),
-                 ("Privacy notice", str(meta.get("notice_url") or "the provider's published notice"))]
+        return [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
+                ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
+                ("Version", str(document.get("version") or "To be completed")),
+                ("Privacy notice", str(meta.get("notice_url") or "the provider's published notice"))]
+
+    def html(self) -> str:
+        r, e = self.report, html.escape
+        kind, facts = self.kind, self.facts()
         rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
+        badges = " ".join(f'<span class="badge{f" {css}" if css else ""}">{e(text)}</span>' for text, css in self.badges())
+        return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
+                f'<table class="facts">{rows}</table><p class="verdict">{badges}</p></header>')
+
+    def badges(self) -> list[tuple[str, str]]:
+        """The verdict line: (text, style) for the screening, the highest residual risk and the sign-off."""
+        r = self.report
         verdict = "DPIA required" if r.screening.required else "DPIA not required"
         highest = risk.highest(r.scored.residual) or "none recorded"
-        return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
-                f'<table class="facts">{rows}</table>'
-                f'<p class="verdict"><span class="badge {"high" if r.screening.required else "ok"}">{e(verdict)}</span> '
-                f'<span class="badge">highest risk after measures: {e(highest)}</span> '
-                f'<span class="badge {"ok" if r.signed_off else "medium"}">'
-                f'{"signed off" if r.signed_off else "not yet signed off"}</span></p></header>')
+        return [(verdict, "high" if r.screening.required else "ok"), (f"highest risk after measures: {highest}", ""),
+                ("signed off" if r.signed_off else "not yet signed off", "ok" if r.signed_off else "medium")]
 
     def _repr_html_(self) -> str:
         return self.html()
 
 
-def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None) -> DpiaReport:
+def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_method: str | None = None,
+                 attachments: str | Path | None = None) -> DpiaReport:
     """Everything the DPIA report shows, computed from one audit folder. Invalid audits raise AuditInvalid."""
     audit = load(audit_path)
     if audit_date:  # judge everything, the law included, as of the date asked for
@@ -120,6 +135,8 @@ def build_report(audit_path: str | Path, *, audit_date: str | None = None, risk_
     report = DpiaReport(audit, profile, screening, scored, checked, method, date, [])
     report.sections = [executive_summary(report), need(report), description(report), consultation(report),
                        necessity(report), risks(report), measures(report), sign_off(report), document_control(report)]
+    if large.is_large(audit):  # counts above are on every row; the tables now keep what matters (report/large.py)
+        report.sections = large.summarise(report.sections, audit, attachments)
     return report
 
 

@@ -17,7 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .. import risk
 from ..flows import FlowGraph
-from . import palette
+from . import large, palette
 
 KIND_COLOURS = {"source": "#eef1f6", "activity": "#fbf6ea", "recipient": "#f3f3f3"}
 
@@ -26,6 +26,13 @@ def svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "dpia", "font.family": "DejaVu Sans"}):
         fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def png(fig: Figure, dpi: int = 200) -> bytes:
+    buffer = io.BytesIO()
+    with rc_context({"font.family": "DejaVu Sans"}):
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -39,6 +46,7 @@ def _wrap(text: str, width: int = 26, lines: int = 2) -> str:
 
 def flow_diagram(graph: FlowGraph) -> Figure:
     """Three columns (where data comes from, activities, who receives it); transfers out of the UK in colour."""
+    graph = large.diagram_graph(graph)
     columns = [graph.layer(n) for n in (0, 1, 2)]
     rows = max(1, *(len(c) for c in columns))
     fig = Figure(figsize=(8.2, max(2.9, 0.5 * rows + 1.1)))
