@@ -10,8 +10,8 @@ pass is shown and the median is the figure to quote.
 On a machine shared with others, compare two versions by instructions rather than seconds:
 run the script under ``valgrind --tool=cachegrind --cache-sim=no`` with ``--count 21 --passes 1``
 and with ``--count 21 --passes 0`` (the automaton cache warm); the difference of the two "I refs"
-totals divided by 20 is the instructions analysing one notice costs (both runs build the same
-notices and analyse the first, so neither building them nor loading the rules is counted).
+totals divided by 21 is the instructions analysing one notice costs (both runs build the same
+notices and load the rules, so neither is counted).
 """
 
 from __future__ import annotations
