@@ -92,8 +92,11 @@ _REPLACE = [("\r\n", "\n"), ("\r", "\n"), ("\u2028", "\n"), ("\u2029", "\n")] + 
 # Removed: characters with no text in them. Zero-width ones (U+200B-U+200D, U+2060, U+FEFF) and soft hyphens
 # would hide "8\u2060 years" or "6(1)(\u200de)" from the rules; direction marks and overrides reorder what a reader
 # sees; control characters (escape sequences among them) could retitle or clear a terminal the text is printed to.
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u2069\ufeff]+")
+_INVISIBLE_CHAR = ("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                   "\u2066-\u2069\ufeff]")
+# "[...][...]*", not "[...]+": re skips ahead to a character of a class that starts a pattern, where it
+# would try a match at every position of the text before a repeat (a quarter of the time, same result).
+_INVISIBLE = re.compile(_INVISIBLE_CHAR + _INVISIBLE_CHAR + "*")
 _RUNS = re.compile(r"  +")
 _BLANKS = re.compile(r"\n\n\n+")
 
