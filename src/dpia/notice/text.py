@@ -97,6 +97,8 @@ _INVISIBLE_CHAR = ("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u20
 # "[...][...]*", not "[...]+": re skips ahead to a character of a class that starts a pattern, where it
 # would try a match at every position of the text before a repeat (a quarter of the time, same result).
 _INVISIBLE = re.compile(_INVISIBLE_CHAR + _INVISIBLE_CHAR + "*")
+# Any character normalise changes or removes: one pass finds which of them the text holds.
+_CHANGED = re.compile(_INVISIBLE_CHAR[:-1] + "".join(re.escape(c) for c in "\r\u2028\u2029" + _SPACE_CHARS) + "]")
 _RUNS = re.compile(r"  +")
 _BLANKS = re.compile(r"\n\n\n+")
 
@@ -106,10 +108,13 @@ def normalise(text: str) -> str:
 
     Evidence offsets index this text, so removing characters here keeps every span exact.
     """
-    text = _INVISIBLE.sub("", text)
-    for char, replacement in _REPLACE:  # str.replace is fast, and most of these are never there
-        if char in text:
-            text = text.replace(char, replacement)
+    present = "".join(set(_CHANGED.findall(text)))  # most of these are never there
+    if present:
+        if _INVISIBLE.search(present):
+            text = _INVISIBLE.sub("", text)
+        for char, replacement in _REPLACE:
+            if char[0] in present:
+                text = text.replace(char, replacement)
     text = _RUNS.sub(" ", text)
     text = text.replace(" \n", "\n").replace("\n ", "\n")
     return _BLANKS.sub("\n\n", text).strip()
