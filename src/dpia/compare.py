@@ -15,10 +15,10 @@ import pandas as pd
 from . import risk, vocab
 from .durations import days as duration_days
 from .errors import DpiaError
+from .html.parts import Image, Section, Table, Text
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
 from .report import palette
-from .report.parts import Image, Section, Table, Text
 from .tables import defused
 from .workers import quiet_worker, stop
 
@@ -359,7 +359,7 @@ def sections(comparison: Comparison, attachments: str | None = None) -> list[Sec
 
 def to_html(comparison: Comparison, attachments: str | None = None) -> str:
     """The comparison page; ``attachments`` is the stem of its CSV files (reports/comparison), named in a summarised page."""
-    from .report.page import page
+    from .html.page import page
 
     body = ('<header><p class="kicker">Comparison of providers</p>'
             f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"

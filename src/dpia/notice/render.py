@@ -94,8 +94,8 @@ def to_html(profile: NoticeProfile) -> str:
     """A standalone page: the report's page shell, tables and escaping."""
     import pandas as pd
 
-    from ..report.page import page
-    from ..report.parts import Heading, Table, Text
+    from ..html.page import page
+    from ..html.parts import Heading, Table, Text
 
     title = profile.organisation or profile.source
     facts = pd.DataFrame([

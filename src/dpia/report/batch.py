@@ -23,8 +23,8 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..files import ensure_dir, pid_alive, remove_stale_temps, temp_beside, write_atomic
+from ..html.page import page
 from ..workers import stop
-from .page import page
 from .run import FORMATS, Result, Runner
 
 RECORD = ".dpia-reports.json"

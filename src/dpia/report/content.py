@@ -15,11 +15,11 @@ import pandas as pd
 from .. import risk, transfers, vocab
 from ..audit import Audit, load, validate
 from ..errors import AuditInvalid
+from ..html.parts import Section
 from ..notice import NoticeProfile, analyse, read_notice
 from ..screening import Screening, screen
 from . import large
 from . import questions as ico
-from .parts import Section
 
 
 @dataclass

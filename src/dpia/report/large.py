@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .parts import Items, Section, Table, Text
+from ..html.parts import Items, Section, Table, Text
 
 LARGE = 500  # an audit with a table longer than this gets a summarised report
 ROWS = 50  # table rows a summarised report shows (79 PDF pages at 200 rows a table; 15 s of printing)
@@ -171,8 +171,8 @@ def comparison_sections(comparison, attachments: str | None = None) -> list[Sect
     """A comparison of many providers as counts: how many providers show each practice, the two ends of the
     ranking, the failures. The provider x practice matrices are the CSV files (`--format csv`)."""
     from .. import compare as cmp
+    from ..html.parts import Image
     from . import figures
-    from .parts import Image
 
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]

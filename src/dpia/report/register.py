@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import risk, vocab
+from ..html.parts import Heading, Image, Questions, Section, Table, Text
 from . import figures
-from .parts import Heading, Image, Questions, Section, Table, Text
 
 if TYPE_CHECKING:
     from .content import DpiaReport

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import vocab
+from ..html.parts import Heading, Section, Table, Text
 from ..schemas import as_text
-from .parts import Heading, Section, Table, Text
 from .questions import OPEN
 
 if TYPE_CHECKING:

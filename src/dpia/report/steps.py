@@ -8,10 +8,10 @@ import pandas as pd
 
 from .. import vocab
 from ..flows import build as build_graph
+from ..html.parts import Heading, Image, Items, Questions, Section, Table, Text
 from ..schemas import as_text
 from ..screening import SCHEMES
 from . import figures
-from .parts import Heading, Image, Items, Questions, Section, Table, Text
 
 if TYPE_CHECKING:
     from .content import DpiaReport

@@ -1,0 +1,133 @@
+"""Building blocks of a report section, each rendering itself as escaped HTML, and each with a name
+(``Section.part(name)``) so notebooks and other output formats pick parts by what they are."""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+e = html.escape
+SHORT_TABLE = 6  # a table this short is kept on one page; longer ones never leave one or two rows alone (page.CSS)
+
+
+@dataclass
+class Text:
+    text: str
+    style: str = "p"  # p | note | alert | ok | medium
+    name: str = ""
+
+    def html(self) -> str:
+        if self.style == "p":
+            return f"<p>{e(self.text)}</p>"
+        return f'<p class="callout {self.style}">{e(self.text)}</p>'
+
+
+@dataclass
+class Items:
+    items: list[str]
+    name: str = ""
+
+    def html(self) -> str:
+        return "<ul>" + "".join(f"<li>{e(i)}</li>" for i in self.items) + "</ul>"
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame
+    caption: str = ""
+    widths: list[int] = field(default_factory=list)  # percentage per column, for the PDF layout
+    marks: dict[str, str] = field(default_factory=dict)  # cell text -> css class, e.g. {"not stated": "gap"}
+    scroll: bool = False  # long or wide tables scroll on screen (and print whole)
+    name: str = ""
+
+    def html(self) -> str:
+        cols = "".join(f'<col style="width:{w}%">' for w in self.widths)
+        head = "".join(f"<th>{e(str(c))}</th>" for c in self.frame.columns)
+        body = []
+        for row in self.frame.itertuples(index=False):
+            cells = []
+            for value in row:
+                text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+                css = self.marks.get(text)
+                cells.append(f'<td class="{css}">{e(text)}</td>' if css else f"<td>{e(text)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
+        empty = f'<tr><td colspan="{len(self.frame.columns)}">none</td></tr>' if not body else ""
+        short = ' class="short"' if len(body) <= SHORT_TABLE else ""
+        table = (f'<table{short}>{caption}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+                 f'<tbody>{"".join(body)}{empty}</tbody></table>')
+        return f'<div class="scroll">{table}</div>' if self.scroll else table
+
+
+@dataclass
+class Image:
+    svg: bytes
+    caption: str
+    alt: str
+    name: str = ""
+
+    def html(self) -> str:
+        data = base64.b64encode(self.svg).decode("ascii")
+        return (f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{e(self.alt)}">'
+                f"<figcaption>{e(self.caption)}</figcaption></figure>")
+
+
+@dataclass
+class Heading:
+    text: str
+    name: str = ""
+
+    def html(self) -> str:
+        return f"<h3>{e(self.text)}</h3>"
+
+
+@dataclass
+class Questions:
+    """Questions of the ICO template with their answers; an open question shows a blank to fill."""
+
+    answers: list  # report.questions.Answer
+    name: str = ""
+
+    def html(self) -> str:
+        rows = []
+        for a in self.answers:
+            css = "blank" if a.open else ("gap" if a.text.startswith("Not stated") else "")
+            rows.append(f'<tr><th scope="row"><span class="label">{e(a.question)}</span><span class="asks">{e(a.asks)}</span></th>'
+                        f'<td class="{css}">{e(a.shown)}</td></tr>')
+        return f'<table class="questions"><colgroup><col style="width:34%"><col style="width:66%"></colgroup>' \
+               f'<tbody>{"".join(rows)}</tbody></table>'
+
+
+Part = Text | Items | Table | Image | Heading | Questions
+
+
+@dataclass
+class Section:
+    number: int
+    key: str
+    title: str
+    parts: list[Part]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    def part(self, name: str) -> Part:
+        """A part by its name, so notebooks and other formats never depend on the parts' order."""
+        for p in self.parts:
+            if p.name == name:
+                return p
+        raise KeyError(f"section {self.key!r} has no part {name!r}; it has {[p.name for p in self.parts if p.name]}")
+
+    def html(self) -> str:
+        body = "\n".join(p.html() for p in self.parts)
+        return f'<section id="{e(self.key)}"><h2>{e(self.heading)}</h2>\n{body}</section>'
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def tables(self) -> list[pd.DataFrame]:
+        return [p.frame for p in self.parts if isinstance(p, Table)]
