@@ -197,9 +197,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if comparison.summarised and "csv" not in formats and ("html" in formats or "pdf" in formats):
         formats.append("csv")  # a summarised page gives counts: the per-provider matrices go beside it
     if "html" in formats or "pdf" in formats:
-        page = to_html(comparison, out.stem if "csv" in formats else None)
+        page = to_html(comparison, out.stem if "csv" in formats else None, folder=out.parent)
         if "html" in formats:
+            from .report.batch import add_comparison
+
             write_atomic(out, page)
+            add_comparison(out)  # the index of DPIA reports in the same folder links to it
             written.append(out)
         if "pdf" in formats:
             _quiet_imports()

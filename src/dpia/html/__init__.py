@@ -4,6 +4,6 @@ It needs pandas and nothing heavier: no matplotlib, no pandera, no notebook mach
 """
 
 from .page import CSS, page
-from .parts import Heading, Image, Items, Part, Questions, Section, Table, Text
+from .parts import Heading, Image, Items, Links, Part, Questions, Section, Table, Text
 
-__all__ = ["CSS", "Heading", "Image", "Items", "Part", "Questions", "Section", "Table", "Text", "page"]
+__all__ = ["CSS", "Heading", "Image", "Items", "Links", "Part", "Questions", "Section", "Table", "Text", "page"]

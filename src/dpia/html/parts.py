@@ -101,7 +101,22 @@ class Questions:
                f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-Part = Text | Items | Table | Image | Heading | Questions
+@dataclass
+class Links:
+    """Links to other pages of the same set (the index, a comparison, each provider's report), relative to this page."""
+
+    links: list[tuple[str, str]]  # (text, href)
+    lead: str = ""
+    name: str = ""
+
+    def html(self) -> str:
+        if not self.links:
+            return ""
+        items = " · ".join(f'<a href="{e(href)}">{e(text)}</a>' for text, href in self.links)
+        return f'<nav class="links">{e(self.lead) + " " if self.lead else ""}{items}</nav>'
+
+
+Part = Text | Items | Table | Image | Heading | Questions | Links
 
 
 @dataclass
