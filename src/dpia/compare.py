@@ -376,7 +376,7 @@ def narrower(p: Provider, providers: list[Provider]) -> list[str]:
 
 def scope_note(p: Provider, providers: list[Provider]) -> str:
     if p.audit is None:
-        return "notice only: no audit"
+        return NO_AUDIT
     missing = narrower(p, providers)
     return f"narrower: does not cover {_and(missing, 'or')}" if missing else "comparable"
 
