@@ -97,7 +97,8 @@ class Header:
         return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
                 f'<table class="facts">{rows}</table>'
                 f'<p class="verdict"><span class="badge {"high" if r.screening.required else "ok"}">{e(verdict)}</span> '
-                f'<span class="badge">highest risk after measures: {e(highest)}</span> '
+                f'<span class="badge {e(highest) if highest in ("high", "medium", "low") else ""}">'
+                f'highest risk after measures: {e(highest)}</span> '
                 f'<span class="badge {"ok" if r.signed_off else "medium"}">'
                 f'{"signed off" if r.signed_off else "not yet signed off"}</span></p></header>')
 
