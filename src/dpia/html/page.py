@@ -27,6 +27,7 @@ h3 { font-size: 11pt; margin: 1rem 0 0.3rem; break-after: avoid; }
 h2 + p, h3 + p, h2 + .callout, h3 + .callout { break-before: avoid; }
 p { orphans: 2; widows: 2; break-inside: avoid; }  /* short paragraphs: none is left as a few lines on a page */
 section { break-before: auto; }
+section#document { break-before: page; }  /* document control, method and limits: an appendix on its own page */
 .kicker { text-transform: uppercase; letter-spacing: 0.08em; color: #2f4f7f; font-size: 8.5pt; margin: 0; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0.3rem 0 0.8rem; font-size: 8pt; }
 th, td { border: 1px solid #d5d9e0; padding: 3px 5px; text-align: left; vertical-align: top;
