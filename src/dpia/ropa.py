@@ -12,6 +12,7 @@ nothing that came from a notice or an audit file.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,6 +46,7 @@ RISK_COLUMNS = ["Controller", "Risk", "Title", "Source of risk and nature of pot
 ADM = ("automated_decision", "profiling", "scoring")  # techniques that are, or may feed, automated decisions
 HEADER_ROW = 5  # rows 1-3 name the controller, as the template's header does
 WIDEST, NARROWEST = 60, 8
+LINE = 15  # points a line of 11-point text takes
 
 
 def _meta(meta: dict, path: str) -> str:
@@ -168,6 +170,7 @@ def _audits(paths: Iterable[str | Path]) -> tuple[list[Audit], list[str]]:
 def workbook(audits: list[Audit]) -> bytes:
     """The workbook's bytes: a record of processing sheet per controller, then Data flows, then Risks and action plan."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
@@ -177,10 +180,14 @@ def workbook(audits: list[Audit]) -> bytes:
         meta = audit.meta
         controller = [("Controller", audit.provider), ("Data protection officer", _meta(meta, "controller.dpo") or OPEN),
                       ("Record as of", vocab.long_date(audit.law_date))]
+        _table(sheet, activity_rows(audit), HEADER_ROW)
         for i, (key, value) in enumerate(controller, start=1):
             _cell(sheet, i, 1, key, bold=True)
-            _cell(sheet, i, 2, value)
-        _table(sheet, activity_rows(audit), HEADER_ROW)
+            _cell(sheet, i, 3, value)
+            sheet.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
+            sheet.merge_cells(start_row=i, start_column=3, end_row=i, end_column=8)
+            width = sum(sheet.column_dimensions[get_column_letter(j)].width for j in range(3, 9))
+            sheet.row_dimensions[i].height = LINE * _lines(value, width)
     flows = pd.concat([flow_rows(a) for a in audits], ignore_index=True) if audits else pd.DataFrame(columns=FLOW_COLUMNS)
     risks = pd.concat([risk_rows(a) for a in audits], ignore_index=True) if audits else pd.DataFrame(columns=RISK_COLUMNS)
     _table(book.create_sheet("Data flows"), flows, 1)
@@ -237,6 +244,21 @@ def _table(sheet, frame: pd.DataFrame, header_row: int) -> None:
     last = get_column_letter(max(1, len(frame.columns)))
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(1, len(frame))}"
+    widths = []
     for j, name in enumerate(frame.columns, start=1):
         longest = max([len(str(name))] + [max((len(line) for line in str(v).splitlines()), default=0) for v in frame.iloc[:, j - 1]])
-        sheet.column_dimensions[get_column_letter(j)].width = max(NARROWEST, min(WIDEST, longest + 2))
+        widths.append(max(NARROWEST, min(WIDEST, longest + 2)))
+        sheet.column_dimensions[get_column_letter(j)].width = widths[-1]
+    # Excel and LibreOffice do not grow a row for wrapped text written by openpyxl: each row is given its height.
+    sheet.row_dimensions[header_row].height = LINE * max(_lines(str(n), w) for n, w in zip(frame.columns, widths))
+    for i, values in enumerate(frame.itertuples(index=False), start=header_row + 1):
+        sheet.row_dimensions[i].height = min(409, LINE * max((_lines(v, w) for v, w in zip(values, widths)), default=1))
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_title_cols = "A:A"
+
+
+def _lines(value, width: float) -> int:
+    """How many lines a wrapped cell of this width (in characters) takes."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return max(1, sum(max(1, math.ceil(len(line) * 1.1 / max(1.0, width - 1))) for line in text.splitlines() or [""]))
