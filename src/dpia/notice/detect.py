@@ -30,14 +30,35 @@ ADDRESS_LINES = 10  # lines under a heading or sentence read for the address it 
 ADDRESS_LINE = 80  # characters: a longer line is prose, not a line of an address
 
 
+class Reach(dict):
+    """Segment -> the spans of real contact data in it, for every segment that holds any; the
+    spans are found when first asked for (ranking needs only which segments hold some)."""
+
+    def __init__(self, doc: Document, rule: ElementRule, hidden: list[tuple[int, int]], indices):
+        super().__init__((i, None) for i in indices)
+        self.doc, self.rule, self.hidden = doc, rule, hidden
+
+    def __getitem__(self, index: int) -> list[tuple[int, int]]:
+        spans = super().__getitem__(index)
+        if spans is None:
+            doc, seg = self.doc, self.doc.segs.items[index]
+            spans = sorted(span for pattern in self.rule.patterns[:CONTACT_DATA]
+                           for span in _reaches(doc, pattern, seg, self.hidden, self.rule.exclude, every=True))
+            self[index] = spans
+        return spans
+
+    def get(self, index: int, default=None):
+        return self[index] if index in self else default
+
+
 @dataclass
 class Contact:
     """The controller's contact details: the element, the hidden emails ((segment, as shown): no
-    contact, finding CONTACT_OBFUSCATED), and segment -> the spans of real contact data in it."""
+    contact, finding CONTACT_OBFUSCATED), and where real contact data is (``Reach``)."""
 
     element: Element
     hidden: list[tuple[int, str]]
-    reach: dict[int, list[tuple[int, int]]]
+    reach: Reach
 
 
 def contact(doc: Document, rule: ElementRule) -> Contact:
@@ -52,19 +73,15 @@ def contact(doc: Document, rule: ElementRule) -> Contact:
         hidden.append((doc.segs.at(m.start()), m.group()))
         spans.append(m.span())
     tiers: dict[int, int] = {}
-    reach: dict[int, list[tuple[int, int]]] = {}
     items, exclude = doc.segs.items, rule.exclude
     for index in doc.candidates(rule.any):
         seg = items[index]
         for position, pattern in enumerate(rule.patterns):
-            if doc.may_match(pattern, index):
-                found = _reaches(doc, pattern, seg, spans, exclude, every=position < CONTACT_DATA)
-                if found:
-                    if position >= CONTACT_DATA:  # "write to us at": no contact data of its own, after all that has
-                        tiers.setdefault(index, position + 2 * CONTACT_DATA)
-                        break
-                    tiers.setdefault(index, position)
-                    reach.setdefault(index, []).extend(found)
+            if doc.may_match(pattern, index) and _reaches(doc, pattern, seg, spans, exclude):
+                # "write to us at": no contact data of its own, ranks after all that has
+                tiers[index] = position if position < CONTACT_DATA else position + 2 * CONTACT_DATA
+                break
+    reach = Reach(doc, rule, spans, [i for i, t in tiers.items() if t < CONTACT_DATA])
     if hidden:
         shown = {i for i, _ in hidden}
         tiers = {i: t + CONTACT_DATA if i in shown and t < CONTACT_DATA else t for i, t in tiers.items()}
@@ -97,7 +114,7 @@ def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude,
     return found
 
 
-def reach_end(doc: Document, index: int, reach: dict[int, list[tuple[int, int]]]) -> int | None:
+def reach_end(doc: Document, index: int, reach: Reach) -> int | None:
     """Where the passage from segment ``index`` that shows a way to reach someone ends: the segment
     itself where it holds contact data; else the lines under it that do, read on through its
     paragraph, its block of single-spaced lines, the list it introduces or short lines (an address
@@ -120,7 +137,7 @@ def reach_end(doc: Document, index: int, reach: dict[int, list[tuple[int, int]]]
     return end
 
 
-def _without_hidden(doc: Document, start: int, end: int, reach: dict[int, list[tuple[int, int]]],
+def _without_hidden(doc: Document, start: int, end: int, reach: Reach,
                     spans: list[tuple[int, int]]) -> Evidence:
     """The passage without a hidden email at either end ("01474 632888 [email protected]")."""
     inside = [(a, b) for a, b in spans if start <= a < end]
@@ -160,8 +177,12 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
     ends = {i: reach_end(doc, i, reach) for i in named}
 
     def key(i: int) -> tuple[int, bool, int]:
-        tier = 0 if i in reach else 1 if ends[i] is not None else 2
-        return tier, items[i].kind == "heading", i
+        # "dpo@acme.example" reaches the DPO, but a mention in words with its contact shows more
+        where = doc.where(rule.any, i)
+        in_words = i in reach and not any(where < b and (where >= a or not any(c.isspace() for c in doc.text[where:a]))
+                                          for a, b in reach[i])
+        tier = 0 if in_words else 1 if ends[i] is not None else 2
+        return tier, items[i].kind == "heading" and ends[i] is None, i
 
     ranked = sorted(set(named), key=key)
     first, end = ranked[0], ends[ranked[0]]
