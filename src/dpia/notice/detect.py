@@ -7,6 +7,7 @@ only decides how matches combine (which sentence, which section, what takes prec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .document import Document, Evidence
@@ -122,13 +123,16 @@ def reach_end(doc: Document, index: int, reach: Reach) -> int | None:
     items, text = doc.segs.items, doc.text
     if index in reach:
         return items[index].end
-    block, end = doc.block_start(index), None
+    end, in_block = None, True
     for j in range(index + 1, min(index + 1 + ADDRESS_LINES, len(items))):
-        item = items[j]
+        item, before = items[j], items[j - 1]
+        # the next line of a block of single-spaced lines (an address), while no blank line has broken it
+        in_block = in_block and (item.line == before.line or item.line == before.line + 1
+                                 and text.count("\n", before.end, item.start) == 1)
         short = text[item.end:item.end + 1] in ("\n", "") and text[item.start - 1:item.start] in ("\n", "") \
             and item.end - item.start <= ADDRESS_LINE
         listed = item.kind == "bullet" and index in (item.lead, item.heading)
-        if not (item.line == items[j - 1].line or doc.block_start(j) == block or short or listed):
+        if not (item.line == before.line or in_block or short or listed):
             break
         if j in reach:
             end = item.end
@@ -235,8 +239,11 @@ STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state wh
 IDENTITY_NAMED_WITHIN = 2  # sentences after "We are the data controller." in its paragraph that may name who "we" are
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _key(name: str) -> str:
-    return "".join(c for c in name.lower() if c.isalnum())
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def identity(doc: Document, rule: ElementRule, organisation: str | None, org_segments: list[int]) -> Element:
