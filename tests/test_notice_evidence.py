@@ -121,10 +121,20 @@ def test_a_dpo_lead_in_takes_in_the_list_of_ways_to_reach_them():
 
 
 def test_a_dpo_named_with_no_way_to_reach_them_is_shown_by_the_controllers_contact_then_the_mention():
-    text = ("Acme Care, 01132 496000\n\nWe have appointed a Data Protection Officer who oversees questions about this notice.")
+    text = ("Acme Care, 01132 496000\n\nWe look after people in their own homes across Leeds.\n\n"
+            "We have appointed a Data Protection Officer who oversees questions about this notice.")
     evidence = analyse(text, audit_date="2026-12-02").elements["dpo_contact"].evidence
     assert "01132 496000" in evidence[0].text
     assert any("Data Protection Officer" in e.text for e in evidence[1:])
+
+
+def test_a_dpo_line_closing_a_block_of_contact_details_is_quoted_with_the_details_above_it():
+    text = ("Contact us about privacy\n\nIf you have questions, please contact us:\n\n07368 195705\n\n"
+            "info@acme.example.co.uk\n\nMill House, Woods Road\n\nChelmsford, CM3 1LJ\n\n"
+            "Data Protection Officer: available upon request\n\nPolicy updates")
+    shown = first(text, "dpo_contact")
+    assert shown.startswith("If you have questions, please contact us:")
+    assert shown.endswith("Data Protection Officer: available upon request")
 
 
 def test_a_dpo_mention_with_contact_data_ranks_before_one_without():

@@ -141,6 +141,29 @@ def reach_end(doc: Document, index: int, reach: Reach) -> int | None:
     return end
 
 
+def reach_start(doc: Document, index: int, reach: Reach) -> int | None:
+    """Where the passage that ends with segment ``index`` and shows a way to reach someone starts,
+    when the line just above it holds contact data ("please contact us: / 07368 195705 / info@... /
+    1 Mill Road / Leeds LS1 4AP / Data Protection Officer: available on request"): read up over
+    the short lines of those details (an address line without data among them), to the lead-in
+    ending in a colon above them, or else their first line; None where the line above holds none."""
+    items, text = doc.segs.items, doc.text
+    start, gap = None, 0
+    for j in range(index - 1, max(-1, index - 1 - ADDRESS_LINES), -1):
+        item = items[j]
+        if j in reach:
+            start, gap = j, 0
+            continue
+        if start is None:
+            return None
+        if text[item.end - 1] == ":":
+            return item.start
+        gap += 1
+        if gap > 1 or item.end - item.start > ADDRESS_LINE or text[item.end:item.end + 1] != "\n":
+            break
+    return None if start is None else items[start].start
+
+
 def _without_hidden(doc: Document, start: int, end: int, reach: Reach,
                     spans: list[tuple[int, int]]) -> Evidence:
     """The passage without a hidden email at either end ("01474 632888 [email protected]")."""
@@ -172,7 +195,8 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
     """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the first item
     is the passage that names them and shows a way to reach them, the mention with contact data in
     it first, then one with the lines under it that hold it (an address block), which the evidence
-    takes in. Where no mention gives a way to reach them, the controller's contact is the way
+    takes in, then one closing a block of contact details, which the evidence starts from. Where no
+    mention gives a way to reach them, the controller's contact is the way
     (Art 13(1)(b) is met by reaching the DPO through the controller) and comes first."""
     named = doc.hits(rule.any, exclude=rule.exclude)
     if not named:
@@ -183,16 +207,20 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
     def key(i: int) -> tuple[int, bool, int]:
         # "dpo@acme.example" reaches the DPO, but a mention in words with its contact shows more
         where = doc.where(rule.any, i)
-        in_words = i in reach and not any(where < b and (where >= a or not any(c.isspace() for c in doc.text[where:a]))
-                                          for a, b in reach[i])
+        in_words = i in reach and "@" not in doc.text[where:where + 80].split(None, 1)[0]
         tier = 0 if in_words else 1 if ends[i] is not None else 2
         return tier, items[i].kind == "heading" and ends[i] is None, i
 
     ranked = sorted(set(named), key=key)
     first, end = ranked[0], ends[ranked[0]]
-    if end is None:
-        return Element(True, controller.element.evidence[:1] + doc.evidence(ranked, limit=2))
-    return Element(True, [doc.span_evidence(items[first].start, end)] + doc.evidence(ranked[1:], limit=2))
+    if end is not None:
+        return Element(True, [doc.span_evidence(items[first].start, end)] + doc.evidence(ranked[1:], limit=2))
+    for index in ranked:  # the DPO line closing a block of contact details
+        start = reach_start(doc, index, reach)
+        if start is not None:
+            return Element(True, [doc.span_evidence(start, items[index].end)]
+                           + doc.evidence([i for i in ranked if i != index], limit=2))
+    return Element(True, controller.element.evidence[:1] + doc.evidence(ranked, limit=2))
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
@@ -254,12 +282,15 @@ def identity(doc: Document, rule: ElementRule, organisation: str | None, org_seg
     other mentions. A statement whose next sentences in the paragraph name the organisation ranks
     with those that name it, and its evidence runs to that sentence."""
     name = _key(organisation) if organisation else ""
-    registered = doc.rules.rx("organisation.registered")
+    first_word = organisation.split()[0].lower() if organisation else ""
+    registered, low, items = doc.rules.rx("organisation.registered"), doc.lowered(), doc.segs.items
 
     def names(index: int) -> bool:
-        return bool(name) and name in _key(doc.sentence(index)) or doc.says(registered, index)
+        seg = items[index]
+        if first_word and first_word in low[seg.start:seg.end] and name in _key(doc.sentence(index)):
+            return True
+        return doc.says(registered, index)
 
-    items = doc.segs.items
     ranks, named_after = {}, {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = doc.which(rule.any, index)
