@@ -96,7 +96,7 @@ def test_applicable_elements_follow_the_audit_where_there_is_one(samples):
     assert "6(1)(a)" in best2care.audit["art6"]  # its audit records consent for marketing and research
     assert not_applicable_because(best2care, "right_withdraw_consent") is None
     harmony = next(p for p in samples.providers if p.name == "Harmony Community Care Services")
-    assert not harmony.audit["from_others"] and not_applicable_because(harmony, "source_of_data")
+    assert not harmony.facts.from_others and not_applicable_because(harmony, "source_of_data")
     assert all(not_applicable_because(p, "cookies") for p in samples.providers)  # PECR, never Art 13/14
 
 
@@ -131,7 +131,10 @@ def test_notice_only_providers_count_elements_from_the_notice():
 
     c = compare([NOTICES / "nhs-trust.txt"])
     provider = c.providers[0]
-    assert all(not_applicable_because(provider, k) == provider.profile.not_applicable_because(k) for k in provider.profile.elements)
+    adm = ("right_automated_decisions", "automated_decision_making")  # only where the notice describes such decisions
+    assert provider.facts is None
+    assert all(not_applicable_because(provider, k) == provider.profile.not_applicable_because(k)
+               for k in provider.profile.elements if k not in adm)
     assert c.matrices["lawful_bases"].isin(["", "notice"]).all().all()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import risk, vocab
+from . import applicability, risk, vocab
 from .durations import days as duration_days
 from .errors import DpiaError
 from .html.parts import Image, Items, Links, Section, Table, Text
@@ -37,6 +37,15 @@ class Provider:
     profile: NoticeProfile | None = None
     audit: dict | None = None  # screening verdict and risk levels, for audits
     error: str | None = None
+    facts: applicability.Facts | None = None  # what the audit records that decides which Art 13/14 elements apply
+    _applies: dict | None = field(default=None, repr=False)
+
+    @property
+    def applies(self) -> dict[str, applicability.Applicability]:
+        """Which Art 13/14 elements apply to this provider on its audit date: the DPIA report's answer too."""
+        if self._applies is None:
+            self._applies = applicability.elements(self.profile, self.facts)
+        return self._applies
 
 
 def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
@@ -55,6 +64,7 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
             date = audit_date or str(audit.meta.get("audit_date") or "") or None
             notice = read_notice(audit.notice_path())
             provider.profile = analyse(notice, source=notice.source, audit_date=date)
+            provider.facts = applicability.facts(audit)
             summary = risk.summary(risk.register(audit.risks, audit.risk_method))
             provider.audit = {"dpia_required": screen(audit).required, "highest_inherent": summary["highest_inherent"],
                               "highest_residual": summary["highest_residual"], "risks": summary["risks"],
@@ -75,8 +85,7 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
 
 def audit_facts(audit) -> dict:
     """What an audit records that the comparison sets beside the notice: the lawful bases its record of processing
-    gives, whether consent or legitimate interests are relied on, whether data comes from others, its scope, and
-    whether the DPIA is signed off."""
+    gives, the people it covers, its scope, and whether the DPIA is signed off."""
     from .report.questions import sign_off_entries
 
     acts = audit.activities
@@ -85,11 +94,7 @@ def audit_facts(audit) -> dict:
         return sorted({c for cell in acts.get(column, []) for c in split_codes(cell) if c.lower() != vocab.NOT_STATED})
 
     art6, art9 = codes("art6_basis"), codes("art9_condition")
-    from_others = any(set(split_codes(src)) - set(split_codes(subjects)) - {vocab.NOT_STATED}
-                      for src, subjects in zip(acts.get("sources", []), acts.get("data_subjects", [])))
-    return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"),
-            "consent": "6(1)(a)" in art6 or "9(2)(a)" in art9, "legitimate_interests": "6(1)(f)" in art6,
-            "from_others": from_others, "subjects": codes("data_subjects"),
+    return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"), "subjects": codes("data_subjects"),
             "special_categories": bool(codes("special_categories")),
             "scope": " ".join(str(audit.meta.get("scope") or "").split()),
             "desk_review": bool(audit.meta.get("desk_review")),
@@ -228,23 +233,13 @@ def term(field: str, value: str) -> str:
 
 
 def not_applicable_because(p: Provider, key: str) -> str | None:
-    """Why an Art 13/14 element is not expected of this provider, or None if it is. Where there is an audit, its
-    record of processing says whether consent or legitimate interests are relied on and whether data comes from
-    others; without one, the notice says. Cookies are PECR, never counted."""
-    rule = element_rules()[key]
-    a = p.audit
-    if a is not None and "consent" in a:
-        if rule.applies == "consent":
-            return None if a["consent"] else "the audit records no reliance on consent"
-        if rule.applies == "legitimate_interests":
-            return None if a["legitimate_interests"] else "the audit records no reliance on legitimate interests"
-        if rule.applies == "art14":
-            return None if a["from_others"] else "the audit records no data from others (Art 14 does not apply)"
-    return p.profile.not_applicable_because(key)
+    """Why an Art 13/14 element is not expected of this provider on its audit date, or None if it is
+    (dpia.applicability: from the audit where there is one, else from the notice)."""
+    return p.applies[key].because
 
 
 def applicable(p: Provider) -> list[str]:
-    return [k for k in p.profile.elements if not_applicable_because(p, k) is None]
+    return [k for k, a in p.applies.items() if a.applies]
 
 
 def _elements(providers: list[Provider]) -> pd.DataFrame:

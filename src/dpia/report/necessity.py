@@ -148,16 +148,16 @@ def _findings(profile) -> pd.DataFrame:
 
 
 def _transparency(r: DpiaReport) -> list:
-    from ..notice.render import checklist
+    from .. import applicability
 
     p = r.profile
-    present = sum(e.present for k, e in p.elements.items() if p.applicable(k))
-    applicable = sum(1 for k in p.elements if p.applicable(k))
+    applies = applicability.elements(p, applicability.facts(r.audit))  # the comparison's answer too
+    present, applicable = applicability.coverage(p, applies)
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),
-        Text(f"The notice covers {present} of the {applicable} items that apply ({p.transparency_score:.0%}); "
+        Text(f"The notice covers {present} of the {applicable} items that apply ({present / max(applicable, 1):.0%}); "
              f"last updated {p.last_updated or 'at no stated date'}. Each tick quotes the passage that shows it.", name="notice"),
-        Table(checklist(p), widths=[5, 35, 60], marks=GAP, name="checklist"),
+        Table(applicability.checklist(p, applies), widths=[5, 35, 60], marks=GAP, name="checklist"),
         Heading("What the notice gets wrong or leaves out"),
         Table(_findings(p), widths=[10, 50, 40], marks=GAP, name="findings") if p.findings
         else Text("The notice raises no finding.", "ok", name="findings"),

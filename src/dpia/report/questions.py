@@ -161,9 +161,10 @@ def _lawful_basis(r: DpiaReport) -> str:
 
 @computed("information")
 def _information(r: DpiaReport) -> str:
+    from .. import applicability
+
     p = r.profile
-    present = sum(e.present for k, e in p.elements.items() if p.applicable(k))
-    applicable = sum(1 for k in p.elements if p.applicable(k))
+    present, applicable = applicability.coverage(p, applicability.elements(p, applicability.facts(r.audit)))
     return (f"The published privacy notice covers {present} of the {applicable} items of information that apply "
             f"(Art 13 and 14), and was last updated {p.last_updated or 'at no stated date'}; see the notice review below.")
 
