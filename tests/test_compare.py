@@ -283,3 +283,8 @@ def test_benchmark_script_runs_small():
     result = subprocess.run([sys.executable, str(script), "--count", "6", "--audits", "1", "--workers", "1"],
                             capture_output=True, text=True, check=True)
     assert "6 providers (1 audits)" in result.stdout
+
+
+def test_a_comparison_that_fits_shows_the_elements_once_as_a_marked_table(samples):
+    parts = samples.section("elements").parts
+    assert [type(p).__name__ for p in parts] == ["Table"]  # no heatmap repeating the table in miniature

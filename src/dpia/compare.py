@@ -656,11 +656,13 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
     if len(apart):
         score += [Text("Not ranked: audited on a narrower scope, so their figures are not comparable with the others'.",
                        name="unranked_key"),
-                  Table(apart[["Provider", "Coverage", "Score", "Scope"]].rename(columns={"Scope": "Why not ranked"}),
+                  Table(apart.assign(Scope=apart.Provider.map({p.name: p.narrower for p in ok}))[["Provider", "Coverage", "Score", "Scope"]]
+                        .rename(columns={"Scope": "Why not ranked"}),
                         widths=[24, 9, 8, 59], scroll=True, name="unranked")]
     out.append(Section(2, "transparency", "Transparency: coverage, score and ranking", score))
     names = [p.name for p in ok]
-    heatmaps = [Image(figures.svg(figures.elements_heatmap(c.matrices["elements"].iloc[:-1][chunk], c.wide)),
+    # the table's coloured marks are the heatmap while providers are its columns; once it turns, the image gives the overview
+    heatmaps = [] if not c.wide else [Image(figures.svg(figures.elements_heatmap(c.matrices["elements"].iloc[:-1][chunk], c.wide)),
                       f"Elements × providers{f' ({i + 1} of {len(_chunks(names))})' if len(names) > CHUNK else ''}: "
                       "blue present, brown absent, grey does not apply.", "Heatmap of elements by provider", name="heatmap")
                 for i, chunk in enumerate(_chunks(names))]
