@@ -97,3 +97,10 @@ def test_a_notice_alone_decides_where_there_is_no_audit():
     adm = "AUTOMATED_DECISIONS_PRESENT" in {f.code for f in profile.findings}
     assert applies["automated_decision_making"].applies == adm
     assert applicability.coverage(profile, applies)[1] == sum(a.applies for a in applies.values())
+
+
+def test_the_reason_an_element_is_not_counted_is_never_cut_short():
+    profile, applies = _applies(SAMPLES / "best2care")
+    rows = applicability.checklist(profile, applies, width=40).set_index("Element")["What the notice says"]
+    adm = next(v for k, v in rows.items() if k.startswith("Existence of automated decision-making"))
+    assert adm.endswith("(not counted: the audit records no solely automated significant decision (Arts 22A-22D))")

@@ -153,8 +153,9 @@ def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], w
         element = profile.elements[key]
         said = element.evidence[0].text if element.present and element.evidence else ""
         if not a.applies:
-            mark, text = "n/a", f"{said} (not counted: {a.because})" if said else f"not applicable: {a.because}"
+            # the reason is never cut: only the notice's words are shortened
+            mark, text = "n/a", f"{quote(said)} (not counted: {a.because})" if said else f"not applicable: {a.because}"
         else:
-            mark, text = ("✓" if element.present else "✗"), said
-        rows.append({"": mark, "Element": f"{a.label} ({a.article})", "What the notice says": quote(text)})
+            mark, text = ("✓" if element.present else "✗"), quote(said)
+        rows.append({"": mark, "Element": f"{a.label} ({a.article})", "What the notice says": text})
     return pd.DataFrame(rows, columns=["", "Element", "What the notice says"])
