@@ -144,9 +144,10 @@ def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], w
     anyway, not counted), each cited as the law stood on the audit date."""
     import pandas as pd
 
+    from .report.words import cut
+
     def quote(text: str) -> str:
-        text = " ".join(text.split())
-        return text if len(text) <= width else text[: width - 1] + "…"
+        return cut(text, width)
 
     rows = []
     for key, a in applicability.items():
