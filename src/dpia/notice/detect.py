@@ -201,26 +201,31 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
     named = doc.hits(rule.any, exclude=rule.exclude)
     if not named:
         return Element(False)
-    items, reach = doc.segs.items, controller.reach
-    ends = {i: reach_end(doc, i, reach) for i in named}
+    items, reach, text = doc.segs.items, controller.reach, doc.text
+    named = sorted(set(named), key=lambda i: (items[i].kind == "heading", i))
 
-    def key(i: int) -> tuple[int, bool, int]:
-        # "dpo@acme.example" reaches the DPO, but a mention in words with its contact shows more
+    def in_words(i: int) -> bool:
+        """Named in words beside contact data ("dpo@acme.example" reaches the DPO but shows less)."""
+        if i not in reach:
+            return False
         where = doc.where(rule.any, i)
-        in_words = i in reach and "@" not in doc.text[where:where + 80].split(None, 1)[0]
-        tier = 0 if in_words else 1 if ends[i] is not None else 2
-        return tier, items[i].kind == "heading" and ends[i] is None, i
+        return "@" not in text[where:where + 80].split(None, 1)[0]
 
-    ranked = sorted(set(named), key=key)
-    first, end = ranked[0], ends[ranked[0]]
-    if end is not None:
-        return Element(True, [doc.span_evidence(items[first].start, end)] + doc.evidence(ranked[1:], limit=2))
-    for index in ranked:  # the DPO line closing a block of contact details
+    def rest(first: int) -> list:
+        return doc.evidence([i for i in named if i != first], limit=2)
+
+    first = next((i for i in named if in_words(i)), None)
+    if first is not None:
+        return Element(True, doc.evidence([first], limit=1) + rest(first))
+    for index in sorted(named):  # the mention over lines that hold its contact (an address block)
+        end = reach_end(doc, index, reach)
+        if end is not None:
+            return Element(True, [doc.span_evidence(items[index].start, end)] + rest(index))
+    for index in named:  # the DPO line closing a block of contact details
         start = reach_start(doc, index, reach)
         if start is not None:
-            return Element(True, [doc.span_evidence(start, items[index].end)]
-                           + doc.evidence([i for i in ranked if i != index], limit=2))
-    return Element(True, controller.element.evidence[:1] + doc.evidence(ranked, limit=2))
+            return Element(True, [doc.span_evidence(start, items[index].end)] + rest(index))
+    return Element(True, controller.element.evidence[:1] + doc.evidence(named, limit=2))
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
