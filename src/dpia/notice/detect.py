@@ -196,8 +196,8 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
     is the passage that names them and shows a way to reach them, the mention with contact data in
     it first, then one with the lines under it that hold it (an address block), which the evidence
     takes in, then one closing a block of contact details, which the evidence starts from. Where no
-    mention gives a way to reach them, the controller's contact is the way
-    (Art 13(1)(b) is met by reaching the DPO through the controller) and comes first."""
+    mention gives a way to reach them, the mention comes first (it is what shows there is a DPO) and
+    the controller's contact second (Art 13(1)(b) is met by reaching the DPO through the controller)."""
     named = doc.hits(rule.any, exclude=rule.exclude)
     if not named:
         return Element(False)
@@ -225,7 +225,8 @@ def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
         start = reach_start(doc, index, reach)
         if start is not None:
             return Element(True, [doc.span_evidence(start, items[index].end)] + rest(index))
-    return Element(True, controller.element.evidence[:1] + doc.evidence(named, limit=2))
+    mention = doc.evidence(named, limit=1)
+    return Element(True, mention + controller.element.evidence[:1] + [e for e in doc.evidence(named, limit=2) if e not in mention])
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
