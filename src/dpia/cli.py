@@ -18,6 +18,10 @@ EXIT_CODES = """exit status:
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM). Partial outputs are removed."""
 
 
+SCHEDULER_HELP = ("run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786), or `local` for a "
+                  "Dask LocalCluster on this machine's cores")
+
+
 def say(*parts: object, err: bool = False) -> None:
     """Print a line whose text may come from a notice or an audit file, with control characters defused."""
     print(clean(" ".join(str(p) for p in parts)), file=sys.stderr if err else sys.stdout)
@@ -169,7 +173,8 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
         if not Path(path).is_dir():
             raise DpiaError(f"{path}: not an audit folder")
     results = run_batch(paths, args.out, formats=formats, workers=workers, audit_date=_date(args.audit_date),
-                        risk_method=args.method, progress=not args.quiet and sys.stderr.isatty(), timeout=args.timeout)
+                        risk_method=args.method, progress=not args.quiet and sys.stderr.isatty(), timeout=args.timeout,
+                        scheduler=getattr(args, "scheduler", None))
     for r in results:
         if r.ok:
             say(f"{r.provider}: {', '.join(str(Path(args.out) / p) for p in r.outputs.values())}")
@@ -304,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("batch", help="DPIA reports for many audits in parallel, with an index.html")
     p.add_argument("audits", nargs="+", metavar="AUDIT_DIR", help="audit folders, e.g. data/samples/*")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="parallel workers (default: number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=SCHEDULER_HELP)
     report_options(p)
     p.set_defaults(func=_cmd_batch)
 
