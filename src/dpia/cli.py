@@ -223,6 +223,28 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_survey(args: argparse.Namespace) -> int:
+    from .files import ensure_dir
+    from .survey import run_survey
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"cannot write into {out}: it is a file; give --out a folder such as survey/")
+    ensure_dir(out)
+    survey = run_survey(args.inputs, out, audit_date=_date(args.audit_date), scheduler=args.scheduler,
+                        progress=not args.quiet and sys.stderr.isatty())
+    failed = survey.failed
+    for row in failed[:20]:
+        say(f"{row['source']}: FAILED: {row['error']}", err=True)
+    if len(failed) > 20:
+        say(f"... and {len(failed) - 20:,} more failed: {out / 'failed.csv'} lists them all", err=True)
+    say(f"surveyed {len(survey.rows) - len(failed):,} of {len(survey.rows):,} notices"
+        f"{f' ({len(failed):,} failed)' if failed else ''}")
+    for path in survey.written:
+        say(f"wrote {path}")
+    return 1 if failed else 0
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from .audit import load
     from .draft import new_audit
@@ -314,12 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_batch)
 
     p = command("compare", help="compare providers' practices side by side (audit folders and/or notice files)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders and/or notice files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders, notice files and/or a survey's profiles.parquet")
     p.add_argument("--out", default="reports/comparison.html", metavar="FILE", help="the HTML file; PDF and CSV go beside it")
     p.add_argument("--format", default="html", metavar="LIST", help="html, pdf, csv, or a list (default html)")
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)
+
+    p = command("survey", help="analyse many providers' notices (thousands): profiles as Parquet, comparison pages")
+    p.add_argument("inputs", nargs="+", metavar="NOTICES",
+                   help="notice files, folders of notices, or a CSV register with the columns provider and notice")
+    p.add_argument("--out", default="survey", metavar="DIR",
+                   help="where to write profiles.parquet, comparison.html and its CSV files, failed.csv (default survey/)")
+    p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=SCHEDULER_HELP)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_survey)
 
     p = command("new", help="create an audit folder drafted from a privacy notice")
     p.add_argument("slug", metavar="SLUG", help="the folder name, e.g. acme-care")

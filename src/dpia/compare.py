@@ -152,7 +152,17 @@ def compare(paths, *, audit_date: str | None = None, workers: int | None = None)
     paths = list(paths)
     if not paths:
         raise DpiaError("nothing to compare: give audit folders or notice files")
-    providers = read_providers(paths, audit_date, workers)
+    stored = [p for p in paths if str(p).lower().endswith(".parquet")]
+    providers = read_providers([p for p in paths if p not in stored], audit_date, workers)
+    if stored:  # a survey's profiles (survey.py): compared as they were analysed, not read again
+        from .survey import read_profiles
+
+        providers += [p for path in stored for p in read_profiles(Path(path))]
+    return build(providers)
+
+
+def build(providers: list[Provider]) -> Comparison:
+    """The matrices and scores of providers already read."""
     names = _unique([p.name for p in providers])
     for provider, name in zip(providers, names):
         provider.name = name
@@ -364,4 +374,8 @@ def to_html(comparison: Comparison, attachments: str | None = None) -> str:
     body = ('<header><p class="kicker">Comparison of providers</p>'
             f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"
             + "\n".join(s.html() for s in sections(comparison, attachments)))
+    if comparison.summarised:  # too many providers for a column each: a searchable list of them instead
+        from .report.search import provider_list
+
+        body += provider_list(comparison, attachments)
     return page("Comparison of providers", body, landscape=True)
