@@ -178,8 +178,15 @@ def build(providers: list[Provider]) -> Comparison:
 
 
 def _frame(rows: dict[str, dict[str, str]], providers: list[Provider]) -> pd.DataFrame:
-    return pd.DataFrame({p.name: {row: values.get(p.name, "") for row, values in rows.items()} for p in providers},
-                        index=list(rows), columns=[p.name for p in providers])
+    # One block of Python strings rather than a string column per provider: with thousands of providers
+    # (a survey) building, turning and writing the matrix would otherwise take minutes.
+    import numpy as np
+
+    names = [p.name for p in providers]
+    cells = np.empty((len(rows), len(names)), dtype=object)
+    for i, values in enumerate(rows.values()):
+        cells[i, :] = [values.get(name, "") for name in names]
+    return pd.DataFrame(cells, index=list(rows), columns=names, dtype=object)
 
 
 def _elements(providers: list[Provider]) -> pd.DataFrame:

@@ -269,7 +269,6 @@ def _rank(rows: list[dict]) -> None:
 
 def write(survey: Survey, out: Path) -> list[Path]:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from .compare import to_html
 
@@ -349,7 +348,8 @@ class StoredProfile:
         self._na = set(row.get("elements_not_applicable") or [])
         present = set(row.get("elements_present") or [])
         known = [*(row.get("elements_present") or []), *(row.get("elements_absent") or []), *self._na]
-        self.elements = {key: _Element(key in present) for key in [*ELEMENT_IDS, *[k for k in known if k not in ELEMENT_IDS]]}
+        ids = set(ELEMENT_IDS)
+        self.elements = {key: _Element(key in present) for key in [*ELEMENT_IDS, *[k for k in known if k not in ids]]}
         self._na |= {key for key in ELEMENT_IDS if key not in known}  # an element this survey's version did not know
         for name in ("art6", "art9", "special_categories", "transfer_countries", "transfer_mechanisms", "retention_periods"):
             setattr(self, name, list(row.get(name) or []))

@@ -1,0 +1,106 @@
+"""Benchmark `dpia survey` on a Dask LocalCluster: notices per second, peak memory per worker, and how the
+time grows with the number of notices (it should grow linearly).
+
+Generates the largest count of 15 KB notices once (shuffled paragraphs of the sample notices, as
+analyse_notices.py does), then for each count surveys the first N through a CSV register, each on a
+fresh LocalCluster (its start is timed: each run pays it, as `dpia survey` does, and each worker's
+peak memory is that run's).
+
+    .venv/bin/python benchmarks/survey_notices.py [--counts 1000,10000] [--workers N] [--size 15360]
+    .venv/bin/python benchmarks/survey_notices.py --counts 50,100,300,1000 --in-process   # the cluster against this process
+
+With --in-process each count is also run in this one process, with no cluster: where the two cross is
+where `dpia survey` stops analysing in its own process (survey.IN_PROCESS_BELOW). On a machine shared
+with others, run it when it is quiet, and quote the figures with the load it was under (`uptime`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _corpus():
+    spec = importlib.util.spec_from_file_location("analyse_notices", HERE / "analyse_notices.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.corpus
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--counts", default="1000,10000", help="numbers of notices to survey, comma-separated")
+    ap.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: cores)")
+    ap.add_argument("--size", type=int, default=15 * 1024, help="bytes per notice, at most")
+    ap.add_argument("--in-process", action="store_true", help="also time each count in this process, without a cluster")
+    args = ap.parse_args()
+    counts = [int(c) for c in args.counts.split(",")]
+    workers = args.workers or os.cpu_count() or 1
+
+    from distributed import Client, LocalCluster
+
+    from dpia import engine, survey
+
+    engine._quiet()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        start = time.perf_counter()
+        notices = tmp / "notices"
+        notices.mkdir()
+        paths = []
+        for i, text in enumerate(_corpus()(max(counts), args.size)):
+            path = notices / f"provider-{i:05d}.txt"
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+        print(f"generated {len(paths):,} notices of at most {args.size / 1024:.0f} KB in {time.perf_counter() - start:.0f} s; "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (the machine is shared)")
+        rows = []
+        for count in counts:
+            register = tmp / f"register-{count}.csv"
+            register.write_text("provider,notice\n" + "".join(f"Provider {i:05d},{p}\n" for i, p in enumerate(paths[:count])))
+            t = time.perf_counter()
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=50, scheduler_port=0)
+            client = Client(cluster, set_as_default=False)
+            try:
+                result = survey.run_survey([str(register)], tmp / f"out-{count}", scheduler=cluster.scheduler_address,
+                                           progress=False, audit_date="2026-11-23")
+                seconds = time.perf_counter() - t
+                peaks = client.run(_peak_rss_mb)
+                failed = len(result.failed)
+                local = None
+                if args.in_process:
+                    old, survey.IN_PROCESS_BELOW = survey.IN_PROCESS_BELOW, 10**9
+                    t = time.perf_counter()
+                    survey.run_survey([str(register)], tmp / f"here-{count}", progress=False, audit_date="2026-11-23")
+                    local = time.perf_counter() - t
+                    survey.IN_PROCESS_BELOW = old
+                rows.append((count, seconds, max(peaks.values()), failed, local, os.getloadavg()[0]))
+            finally:
+                client.close()
+                cluster.close()
+    print(f"{'notices':>8} {'seconds':>8} {'notices/s':>10} {'ms each':>8} {'peak MB/worker':>15} {'failed':>7}"
+          + (f" {'in-process s':>13}" if args.in_process else "") + f" {'load':>5}")
+    for count, seconds, peak, failed, local, load in rows:
+        print(f"{count:8,} {seconds:8.1f} {count / seconds:10.0f} {1000 * seconds / count:8.2f} {peak:15.0f} {failed:7}"
+              + (f" {local:13.1f}" if local is not None else "") + f" {load:5.1f}")
+    print(f"client peak memory: {_peak_rss_mb():.0f} MB (surveys and comparison pages, all counts)")
+    if len(rows) > 1:
+        (n0, t0, *_), (n1, t1, *_) = rows[0], rows[-1]
+        print(f"time grows {t1 / t0:.1f}x for {n1 / n0:.0f}x the notices "
+              f"(per notice: {1000 * t0 / n0:.2f} ms at {n0:,}, {1000 * t1 / n1:.2f} ms at {n1:,})")
+
+
+if __name__ == "__main__":
+    main()
