@@ -19,7 +19,6 @@ from typing import Any
 from .errors import DpiaError
 
 LOCAL = "local"  # --scheduler local: a LocalCluster on this machine's cores, whatever the size of the job
-CONNECT_TIMEOUT = "20s"
 
 
 def _quiet() -> None:
@@ -37,8 +36,10 @@ def client(scheduler: str | None = None, workers: int | None = None) -> Iterator
     from distributed import Client, LocalCluster
 
     if scheduler and scheduler != LOCAL:
-        try:
-            c = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        import dask
+
+        try:  # Dask's own setting says how long to try (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT, 30 s by default)
+            c = Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"), set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise DpiaError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); start one with "
                             "`dask scheduler` and workers with `dask worker ADDRESS`, or leave --scheduler out "

@@ -272,6 +272,7 @@ def write(survey: Survey, out: Path) -> list[Path]:
 
     from .compare import to_html
 
+    out = ensure_dir(out)
     table = pa.Table.from_pylist(survey.rows, schema=_schema())
     written = [out / PROFILES]
     _write_parquet(table, out / PROFILES)
