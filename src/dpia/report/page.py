@@ -6,12 +6,15 @@ from __future__ import annotations
 import html
 import re
 
+# Long words break where they would overflow (overflow-wrap: break-word). `anywhere` breaks them the same way but
+# also counts every letter as a break point when WeasyPrint sizes boxes to their content, which lays each text
+# out twice: a third of the PDF's Pango layouts, for the same pages.
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
   @bottom-left { content: string(provider); font-size: 8pt; color: #666; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #666; } }
 html { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; font-size: 10pt; color: #1d1d1f; line-height: 1.4;
-       overflow-wrap: anywhere; }
+       overflow-wrap: break-word; }
 body { max-width: 64rem; margin: 1.5rem auto; padding: 0 1rem; }
 h1 { font-size: 20pt; margin: 0.1rem 0 0.6rem; string-set: provider content(); }
 h2 { font-size: 14pt; margin: 1.6rem 0 0.5rem; padding-bottom: 0.2rem; border-bottom: 2px solid #2f4f7f; color: #2f4f7f;
@@ -21,7 +24,7 @@ section { break-before: auto; }
 .kicker { text-transform: uppercase; letter-spacing: 0.08em; color: #2f4f7f; font-size: 8.5pt; margin: 0; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0.3rem 0 0.8rem; font-size: 8pt; }
 th, td { border: 1px solid #d5d9e0; padding: 3px 5px; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; word-break: normal; hyphens: manual; }
+         overflow-wrap: break-word; word-break: normal; hyphens: manual; }
 thead th { background: #eef1f6; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
