@@ -10,7 +10,7 @@ peak memory is that run's).
     .venv/bin/python benchmarks/survey_notices.py --counts 50,100,300,1000 --in-process   # the cluster against this process
 
 With --in-process each count is also run in this one process, with no cluster: where the two cross is
-where `dpia survey` stops analysing in its own process (survey.IN_PROCESS_BELOW). On a machine shared
+where `dpia survey` stops analysing in its own process (survey.worth_a_cluster). On a machine shared
 with others, run it when it is quiet, and quote the figures with the load it was under (`uptime`).
 """
 
@@ -81,11 +81,10 @@ def main() -> None:
                 failed = len(result.failed)
                 local = None
                 if args.in_process:
-                    old, survey.IN_PROCESS_BELOW = survey.IN_PROCESS_BELOW, 10**9
                     t = time.perf_counter()
-                    survey.run_survey([str(register)], tmp / f"here-{count}", progress=False, audit_date="2026-11-23")
+                    survey.run_survey([str(register)], tmp / f"here-{count}", progress=False, audit_date="2026-11-23",
+                                      workers=1)
                     local = time.perf_counter() - t
-                    survey.IN_PROCESS_BELOW = old
                 rows.append((count, seconds, max(peaks.values()), failed, local, os.getloadavg()[0]))
             finally:
                 client.close()

@@ -32,7 +32,10 @@ from .files import ensure_dir, read_bytes, write_atomic
 
 NOTICE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 CHUNK = 25  # notices per task: enough to make a task's overhead small, few enough to spread them over the workers
-IN_PROCESS_BELOW = 300  # fewer notices are analysed here: a LocalCluster takes longer to start than they take (see README)
+# Without --scheduler a survey runs here when a LocalCluster would save less time than it takes to start: it saves
+# (1 - 1/cores) of the analysis. Both figures measured with benchmarks/survey_notices.py --in-process on 2 cores.
+NOTICE_SECONDS = 0.0045  # analysing a 15 KB notice, in this process
+CLUSTER_START_SECONDS = 4.0  # starting a LocalCluster of one worker per core, its workers loading the analyser
 REGISTER_LIMIT = 50 * 1024 * 1024
 PROFILES = "profiles.parquet"
 
@@ -241,7 +244,7 @@ def run_survey(inputs: list[str], out_dir: str | Path, *, audit_date: str | None
 
     try:
         chunks = _chunks(todo, rows, bar)
-        if scheduler or len(todo) >= IN_PROCESS_BELOW:
+        if scheduler or worth_a_cluster(len(todo), workers):
             with engine.client(scheduler, workers) as c:
                 engine.run(c, analyse_chunk, chunks, done, audit_date=audit_date)
         else:
@@ -256,6 +259,11 @@ def run_survey(inputs: list[str], out_dir: str | Path, *, audit_date: str | None
     survey = Survey(ordered)
     survey.written = write(survey, out)
     return survey
+
+
+def worth_a_cluster(notices: int, workers: int | None = None) -> bool:
+    cores = workers or os.cpu_count() or 1
+    return cores > 1 and notices * NOTICE_SECONDS * (1 - 1 / cores) > CLUSTER_START_SECONDS
 
 
 def _rank(rows: list[dict]) -> None:
