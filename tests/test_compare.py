@@ -134,7 +134,7 @@ def test_cli_writes_html_pdf_and_csv(tmp_path, capsys):
 
 def test_cli_rejects_unknown_format_and_flags_bad_paths(tmp_path, capsys):
     assert cli.main(["compare", str(SAMPLES / "best2care"), "--format", "docx", "--out", str(tmp_path / "c.html")]) == 2
-    assert "unknown format docx" in capsys.readouterr().err
+    assert "unknown format 'docx'" in capsys.readouterr().err
     assert cli.main(["compare", str(SAMPLES / "best2care"), str(tmp_path / "nope.txt"), "--out", str(tmp_path / "c.html")]) == 1
 
 

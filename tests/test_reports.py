@@ -159,8 +159,9 @@ def test_an_invalid_audit_cannot_be_reported(sample_copy):
 
 def test_formats_and_slugs():
     assert parse_formats("html, PDF") == ("html", "pdf")
-    with pytest.raises(DpiaError, match="unknown format docx"):
-        parse_formats("html,docx")
+    assert parse_formats("html,docx,pia") == ("html", "docx", "pia")
+    with pytest.raises(DpiaError, match="unknown format 'dcox': did you mean 'docx'"):
+        parse_formats("html,dcox")
     assert slugs([Path("a/x"), Path("b/x"), Path("c/y")]) == ["x", "x-2", "y"]
 
 

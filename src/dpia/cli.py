@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from .errors import DpiaError, OutputError
+from .formats import COMPARE, REPORT
 from .terminal import clean
 
 EXIT_CODES = """exit status:
@@ -164,9 +165,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) -> int:
     from .report.batch import run_batch
-    from .report.run import parse_formats
-
-    formats = parse_formats(args.format)
+    formats = REPORT.parse(args.format)
     if args.timeout is not None and args.timeout <= 0:
         raise DpiaError(f"--timeout {args.timeout}: give the seconds a report may take, e.g. 600")
     for path in paths:
@@ -185,33 +184,20 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, to_html
-    from .files import ensure_dir, write_atomic
-    from .report.run import Runner, _quiet_imports
+    from .compare import compare
+    from .compare_writers import Job
+    from .files import ensure_dir
 
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in ("html", "pdf", "csv")]
-    if unknown or not formats:
-        raise DpiaError(f"unknown format {', '.join(unknown) or '(none)'}; use html, pdf, csv or a list such as html,csv")
+    formats = COMPARE.parse(args.format)
     out = Path(args.out)
     if out.is_dir():
         raise OutputError(f"cannot write {out}: it is a folder; give --out a file name such as {out / 'comparison.html'}")
     ensure_dir(out.parent)
     comparison = compare(args.paths, audit_date=_date(args.audit_date), workers=args.workers)
-    written = []
     if comparison.summarised and "csv" not in formats and ("html" in formats or "pdf" in formats):
-        formats.append("csv")  # a summarised page gives counts: the per-provider matrices go beside it
-    if "html" in formats or "pdf" in formats:
-        page = to_html(comparison, out.stem if "csv" in formats else None)
-        if "html" in formats:
-            write_atomic(out, page)
-            written.append(out)
-        if "pdf" in formats:
-            _quiet_imports()
-            Runner.write_pdf(page, out.with_suffix(".pdf"))
-            written.append(out.with_suffix(".pdf"))
-    if "csv" in formats:
-        written += comparison.write_csv(out.parent, out.stem)
+        formats += ("csv",)  # a summarised page gives counts: the per-provider matrices go beside it
+    job = Job(comparison, out, formats)
+    written = [path for name in formats for path in COMPARE[name].load()(job)]
     failed = [p for p in comparison.providers if p.error]
     for p in failed:
         say(f"{p.source}: FAILED: {p.error}", err=True)
@@ -243,6 +229,32 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     for path in survey.written:
         say(f"wrote {path}")
     return 1 if failed else 0
+
+def _cmd_ropa(args: argparse.Namespace) -> int:
+    from . import ropa
+    from .files import ensure_dir
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise OutputError(f"cannot write {out}: it is a folder; give --out a file name such as {out / 'ropa.xlsx'}")
+    if out.suffix.lower() != ".xlsx":
+        raise DpiaError(f"--out {out}: the record of processing is an Excel workbook; give a name ending .xlsx")
+    ensure_dir(out.parent)
+    left_out = ropa.write(args.audits, out)
+    for problem in left_out:
+        say(f"{problem}: left out of the record", err=True)
+    say(f"wrote {out}: {len(args.audits) - len(left_out)} controllers")
+    return 1 if left_out else 0
+
+
+def _cmd_import_pia(args: argparse.Namespace) -> int:
+    from .pia import import_file
+
+    target, notes = import_file(Path(args.file), Path(args.into), args.slug)
+    say(f"created {target}: a draft audit from {args.file}"
+        + (f"; {notes} items it could not map are kept in notes.md" if notes else "")
+        + f" (`dpia validate {target}` lists what to complete)")
+    return 0
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -315,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def report_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--out", default="reports", metavar="DIR", help="where to write the reports (default reports/)")
-        p.add_argument("--format", default="html,pdf", metavar="LIST", help="html, pdf or html,pdf (default)")
+        p.add_argument("--format", default=REPORT.default, metavar="LIST", help=REPORT.help())
         p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
         p.add_argument("--method", type=_method, default=None, metavar="METHOD",
                        help="score risks with this method (`dpia vocab risk_methods` lists them)")
@@ -338,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("compare", help="compare providers' practices side by side (audit folders and/or notice files)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders, notice files and/or a survey's profiles.parquet")
     p.add_argument("--out", default="reports/comparison.html", metavar="FILE", help="the HTML file; PDF and CSV go beside it")
-    p.add_argument("--format", default="html", metavar="LIST", help="html, pdf, csv, or a list (default html)")
+    p.add_argument("--format", default=COMPARE.default, metavar="LIST", help=COMPARE.help())
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)
@@ -352,6 +364,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=SCHEDULER_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_survey)
+
+    p = command("ropa", help="write the record of processing (UK GDPR Art 30) of one or more audits as an Excel workbook")
+    p.add_argument("audits", nargs="+", metavar="AUDIT_DIR", help="audit folders: one sheet per controller")
+    p.add_argument("--out", default="reports/ropa.xlsx", metavar="FILE", help="the .xlsx file (default reports/ropa.xlsx)")
+    p.set_defaults(func=_cmd_ropa)
+
+    p = command("import-pia", help="read a CNIL PIA tool file (.json) into a draft audit folder")
+    p.add_argument("file", metavar="FILE", help="a .json file exported by CNIL's PIA tool or by `dpia report --format pia`")
+    p.add_argument("--into", default="data/audits", metavar="DIR", help="where to create the audit (default data/audits/)")
+    p.add_argument("--slug", default=None, metavar="SLUG", help="the folder name (default: from the PIA's name)")
+    p.set_defaults(func=_cmd_import_pia)
 
     p = command("new", help="create an audit folder drafted from a privacy notice")
     p.add_argument("slug", metavar="SLUG", help="the folder name, e.g. acme-care")

@@ -437,7 +437,27 @@ class ChangeLogOffer:
         return True
 
 
-class MetaForm:
+class _Marked:
+    """What a form's fields and message show of its problems; every change re-marks them."""
+
+    def _changed(self) -> None:
+        if not self._quiet:
+            self._show()
+
+    def _mark(self, per: dict[str, list[tuple[str, bool]]], loose: list[tuple[str, bool]], keep_message: bool) -> bool:
+        for key, f in self.fields.items():
+            f.note.value = "".join(_problem_html(f"{f.label}: {t}", e) for t, e in per[key])
+        if not keep_message:
+            self.message.value = "".join(_problem_html(t, e) for t, e in loose)
+        return any(e for items in per.values() for _, e in items) or any(e for _, e in loose)
+
+    def field_messages(self) -> dict[str, list[str]]:
+        """What each field shows under it now: label -> messages."""
+        return {f.label: [html.unescape(t) for t in re.findall(r"[✗!] ([^<]*)</div>", f.note.value)]
+                for f in self.fields.values() if f.note.value}
+
+
+class MetaForm(_Marked):
     """Some keys of audit.yaml, each a field; Save writes the ones changed, conflict-safe; Reload merges."""
 
     def __init__(self, editor: AuditEditor, fields: list[Field], *, what: str, rows: list[w.Widget] | None = None,
@@ -535,22 +555,8 @@ class MetaForm:
                 return [(k, "fill this in") for k in keys]
         return [(None, say_meta(p))]
 
-    def _changed(self) -> None:
-        if not self._quiet:
-            self._show()
-
     def _show(self, keep_message: bool = False) -> bool:
-        per, loose = self.problems()
-        for key, f in self.fields.items():
-            f.note.value = "".join(_problem_html(f"{f.label}: {t}", e) for t, e in per[key])
-        if not keep_message:
-            self.message.value = "".join(_problem_html(t, e) for t, e in loose)
-        return any(e for items in per.values() for _, e in items) or any(e for _, e in loose)
-
-    def field_messages(self) -> dict[str, list[str]]:
-        """What each field shows under it now: label -> messages."""
-        return {f.label: [html.unescape(t) for t in re.findall(r"[✗!] ([^<]*)</div>", f.note.value)]
-                for f in self.fields.values() if f.note.value}
+        return self._mark(*self.problems(), keep_message)
 
     # saving
     def save(self) -> bool:
@@ -610,7 +616,7 @@ class MetaForm:
 # ---- a form over one list of audit.yaml ----------------------------------------------------
 
 
-class ListForm:
+class ListForm(_Marked):
     """The entries of one list of audit.yaml (consultation held, sign-off, change log): add, edit, remove."""
 
     NEW = -1
@@ -750,23 +756,11 @@ class ListForm:
                 loose.append((f"{label(p.column)}: {say_meta(p)}", p.is_error))
         return per, loose
 
-    def _changed(self) -> None:
-        if not self._quiet:
-            self._show()
-
     def _show(self, keep_message: bool = False) -> bool:
         per, loose = self.problems()
         if self.index == self.NEW and not self.attempted and all(v is None for v in self.values().values()):
             per, loose = {k: [] for k in per}, []  # a blank new entry: its messages wait for Save or a first entry
-        for key, f in self.fields.items():
-            f.note.value = "".join(_problem_html(f"{f.label}: {t}", e) for t, e in per[key])
-        if not keep_message:
-            self.message.value = "".join(_problem_html(t, e) for t, e in loose)
-        return any(e for items in per.values() for _, e in items) or any(e for _, e in loose)
-
-    def field_messages(self) -> dict[str, list[str]]:
-        return {f.label: [html.unescape(t) for t in re.findall(r"[✗!] ([^<]*)</div>", f.note.value)]
-                for f in self.fields.values() if f.note.value}
+        return self._mark(per, loose, keep_message)
 
     def save(self) -> bool:
         self._ask(None)

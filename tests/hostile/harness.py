@@ -144,3 +144,9 @@ def kernel_dirs() -> set[str]:
     import tempfile
 
     return {p.name for p in Path(tempfile.gettempdir()).glob("dpia-kernel-*") if re.match(r"dpia-kernel-\d+-", p.name)}
+
+
+def orphaned_kernel_dirs(before: set[str]) -> set[str]:
+    """Kernel folders made since ``before`` whose owner has exited: a run that has ended must leave none. Folders of
+    owners still alive belong to other runs on this machine (tests in parallel) and are not counted."""
+    return {name for name in kernel_dirs() - before if not Path(f"/proc/{name.split('-')[2]}").exists()}

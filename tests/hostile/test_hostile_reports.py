@@ -12,7 +12,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-from harness import DPIA, SAMPLES, audit_copy, check, kernel_dirs, kernels_of, leftovers, replace_line, run, tagged_env
+from harness import (
+    DPIA,
+    SAMPLES,
+    audit_copy,
+    check,
+    kernel_dirs,
+    kernels_of,
+    leftovers,
+    orphaned_kernel_dirs,
+    replace_line,
+    run,
+    tagged_env,
+)
 
 EVIL = "care\x1b]0;pwned\x07"
 
@@ -136,7 +148,7 @@ def test_a_kernel_that_dies_fails_its_report_and_the_next_gets_a_fresh_one(tmp_p
     check(result, code=1, says=(r"BEST2CARE: FAILED: the report kernel died", r"Harmony Community Care Services: .*\.html",
                                 r"1 of 2 reports"), seconds=180)
     assert "the report kernel died" in (out / "index.html").read_text(encoding="utf-8")
-    assert not leftovers(out) and kernel_dirs() - before == set() and not _kernels(tag)
+    assert not leftovers(out) and orphaned_kernel_dirs(before) == set() and not _kernels(tag)
 
 
 def test_a_report_past_its_time_limit_fails_instead_of_hanging(tmp_path):
@@ -162,7 +174,7 @@ def test_an_interrupted_batch_leaves_no_temporary_file_kernel_or_traceback(tmp_p
     result = _finish(process, 60)
     check(result, code=code, says=r"dpia: (interrupted|terminated)", seconds=30)
     assert not leftovers(out), leftovers(out)
-    assert kernel_dirs() - before == set()
+    assert orphaned_kernel_dirs(before) == set()
     assert _wait_for(lambda: not _kernels(tag), 10), "a report kernel outlived the batch"
     assert "<h1>DPIA reports</h1>" in (out / "index.html").read_text(encoding="utf-8")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..files import ensure_dir, pid_alive, remove_stale_temps, temp_beside, write_atomic
+from ..formats import REPORT
 from ..workers import stop
 from .page import page
 from .run import FORMATS, Result, Runner
@@ -34,7 +35,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f]")  # control characters do not go int
 _RUNNER: Runner | None = None
 
 
-def _worker_init(timeout: float | None = None) -> None:
+def _worker_init(timeout: float | None = None, notebook: bool = True) -> None:
     global _RUNNER
     # Ctrl-C reaches every process of the terminal's group: the parent alone handles it, so no worker prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -42,7 +43,8 @@ def _worker_init(timeout: float | None = None) -> None:
     _RUNNER = Runner(timeout)
     # ProcessPoolExecutor workers leave through os._exit, which skips atexit: Finalize still runs.
     util.Finalize(_RUNNER, _RUNNER.close, exitpriority=10)
-    _RUNNER.warm()
+    if notebook:  # Word or PIA alone need no kernel
+        _RUNNER.warm()
 
 
 def _worker_terminate(signum, frame) -> None:
@@ -141,7 +143,8 @@ def _run(jobs: list[tuple], results: dict[int, Result], workers: int | None, pro
                 raise
             runner.close()
             return
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(timeout,))
+        notebook = any(REPORT[f].from_notebook for job in jobs for f in job[3])
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(timeout, notebook))
         try:
             futures = {pool.submit(_worker_run, job): i for i, job in enumerate(jobs)}
             for future in as_completed(futures):
@@ -245,7 +248,7 @@ def index_page(results: list[Result]) -> str:
         if r.ok:
             verdict = "DPIA required" if s.get("dpia_required") else "not required"
             residual = s.get("highest_residual") or "none"
-            rows.append(f'<tr><td><a href="{e(r.outputs.get("html", r.outputs.get("pdf", "")))}">{name}</a></td>'
+            rows.append(f'<tr><td><a href="{e(r.outputs.get("html") or next(iter(r.outputs.values()), ""))}">{name}</a></td>'
                         f"<td>{links}</td><td>{e(verdict)}</td><td class=\"{e(residual)}\">{e(residual)}</td>"
                         f"<td>{s.get('findings', '')} ({s.get('high_findings', 0)} high)</td><td class=\"ok\">ok</td></tr>")
         else:

@@ -82,24 +82,34 @@ class DpiaReport:
 class Header:
     report: DpiaReport
 
-    def html(self) -> str:
-        r, e = self.report, html.escape
+    @property
+    def kind(self) -> str:
+        return "Draft data protection impact assessment" if self.report.draft else "Data protection impact assessment"
+
+    def facts(self) -> list[tuple[str, str]]:
+        r = self.report
         meta = r.audit.meta
         document = meta.get("document") if isinstance(meta.get("document"), dict) else {}
-        kind = "Draft data protection impact assessment" if r.draft else "Data protection impact assessment"
-        facts = [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
-                 ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
-                 ("Version", str(document.get("version") or "To be completed")),
-                 ("Privacy notice", str(meta.get("notice_url") or "the provider's published notice"))]
+        return [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
+                ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
+                ("Version", str(document.get("version") or "To be completed")),
+                ("Privacy notice", str(meta.get("notice_url") or "the provider's published notice"))]
+
+    def html(self) -> str:
+        r, e = self.report, html.escape
+        kind, facts = self.kind, self.facts()
         rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
+        badges = " ".join(f'<span class="badge{f" {css}" if css else ""}">{e(text)}</span>' for text, css in self.badges())
+        return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
+                f'<table class="facts">{rows}</table><p class="verdict">{badges}</p></header>')
+
+    def badges(self) -> list[tuple[str, str]]:
+        """The verdict line: (text, style) for the screening, the highest residual risk and the sign-off."""
+        r = self.report
         verdict = "DPIA required" if r.screening.required else "DPIA not required"
         highest = risk.highest(r.scored.residual) or "none recorded"
-        return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
-                f'<table class="facts">{rows}</table>'
-                f'<p class="verdict"><span class="badge {"high" if r.screening.required else "ok"}">{e(verdict)}</span> '
-                f'<span class="badge">highest risk after measures: {e(highest)}</span> '
-                f'<span class="badge {"ok" if r.signed_off else "medium"}">'
-                f'{"signed off" if r.signed_off else "not yet signed off"}</span></p></header>')
+        return [(verdict, "high" if r.screening.required else "ok"), (f"highest risk after measures: {highest}", ""),
+                ("signed off" if r.signed_off else "not yet signed off", "ok" if r.signed_off else "medium")]
 
     def _repr_html_(self) -> str:
         return self.html()

@@ -29,6 +29,13 @@ def svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def png(fig: Figure, dpi: int = 200) -> bytes:
+    buffer = io.BytesIO()
+    with rc_context({"font.family": "DejaVu Sans"}):
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def _wrap(text: str, width: int = 26, lines: int = 2) -> str:
     wrapped = textwrap.wrap(text, width) or [""]
     if len(wrapped) > lines:

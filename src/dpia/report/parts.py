@@ -67,6 +67,13 @@ class Image:
     caption: str
     alt: str
     name: str = ""
+    figure: object = field(default=None, repr=False, compare=False)  # the matplotlib Figure, for formats that need a PNG
+
+    def png(self, dpi: int = 200) -> bytes | None:
+        """The figure as PNG (Word embeds PNG), or None where only the SVG was kept."""
+        from .figures import png
+
+        return png(self.figure, dpi) if self.figure is not None else None
 
     def html(self) -> str:
         data = base64.b64encode(self.svg).decode("ascii")

@@ -49,9 +49,10 @@ def risks(r: DpiaReport) -> Section:
             parts += [Heading("Other risks"), Table(other, widths=[5, 59, 12, 12, 12], marks=LEVELS, name="risks_other")]
     else:
         parts.append(Table(register, widths=[5, 59, 12, 12, 12], marks=LEVELS, name="register"))
-    parts.append(Image(figures.svg(figures.risk_map(s, r.method)),
+    fig = figures.risk_map(s, r.method)
+    parts.append(Image(figures.svg(fig),
                        "Risk map: each risk before (hollow circle) and after (filled circle) its measures; the arrow shows "
-                       "the change.", "Risk map", name="map"))
+                       "the change.", "Risk map", name="map", figure=fig))
     return Section(5, "risks", "Identify and assess risks", parts)
 
 

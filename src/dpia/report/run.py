@@ -25,11 +25,12 @@ from pathlib import Path
 
 from ..errors import DpiaError, OutputError
 from ..files import ensure_dir, pid_alive, temp_beside
+from ..formats import REPORT
 from .page import page
 
 NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "dpia_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # the default: the notebook's formats (formats.REPORT lists them all)
 KERNEL = "python3"
 TIMEOUT = 600.0  # seconds a report's notebook may run before it is stopped and marked failed
 KERNEL_DIR = "dpia-kernel-"  # + the pid of the process that owns the kernel: a later run removes folders of dead owners
@@ -47,11 +48,7 @@ def _quiet_imports() -> None:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise DpiaError(f"unknown format {', '.join(unknown) or '(none)'}; use html, pdf or html,pdf")
-    return formats
+    return REPORT.parse(text)
 
 
 @dataclass
@@ -141,20 +138,12 @@ class Runner:
                 raise DpiaError(f"{audit_dir}: not an audit folder")
             ensure_dir(out_dir)
             shutil.rmtree(tables_dir(out_dir, slug), ignore_errors=True)  # a large audit's tables are written afresh
-            # The notebook loads and validates the audit; an invalid one fails its first cell with every problem listed.
-            clock = time.perf_counter()
-            nb = self._execute(audit_dir, out_dir / f"{slug}.ipynb", audit_date, risk_method, formats)
-            result.summary = _summary(nb)
-            result.seconds["execute"], clock = time.perf_counter() - clock, time.perf_counter()
-            html = self.export_html(nb, result.provider)
-            if "html" in formats:
-                self._write(out_dir / f"{slug}.html", html)
-                result.outputs["html"] = f"{slug}.html"
-            result.seconds["html"], clock = time.perf_counter() - clock, time.perf_counter()
-            if "pdf" in formats:
-                self.write_pdf(html, out_dir / f"{slug}.pdf", self.temps)
-                result.outputs["pdf"] = f"{slug}.pdf"
-            result.seconds["pdf"] = time.perf_counter() - clock
+            notebook = [f for f in formats if REPORT[f].from_notebook]
+            if notebook:
+                self._notebook(audit_dir, out_dir, slug, notebook, audit_date, risk_method, result)
+            content = [f for f in formats if not REPORT[f].from_notebook]
+            if content:
+                self._content(audit_dir, out_dir, slug, content, audit_date, risk_method, result)
         except DpiaError as exc:
             result.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one provider's failure must not stop a batch
@@ -162,6 +151,36 @@ class Runner:
         if result.error:
             _remove_stale(out_dir, slug, formats)
         return result
+
+    def _notebook(self, audit_dir: Path, out_dir: Path, slug: str, formats, audit_date, risk_method, result: Result) -> None:
+        # The notebook loads and validates the audit; an invalid one fails its first cell with every problem listed.
+        clock = time.perf_counter()
+        nb = self._execute(audit_dir, out_dir / f"{slug}.ipynb", audit_date, risk_method, formats)
+        result.summary = _summary(nb)
+        result.seconds["execute"], clock = time.perf_counter() - clock, time.perf_counter()
+        html = self.export_html(nb, result.provider)
+        if "html" in formats:
+            self._write(out_dir / f"{slug}.html", html)
+            result.outputs["html"] = f"{slug}.html"
+        result.seconds["html"], clock = time.perf_counter() - clock, time.perf_counter()
+        if "pdf" in formats:
+            self.write_pdf(html, out_dir / f"{slug}.pdf", self.temps)
+            result.outputs["pdf"] = f"{slug}.pdf"
+        result.seconds["pdf"] = time.perf_counter() - clock
+
+    def _content(self, audit_dir: Path, out_dir: Path, slug: str, formats, audit_date, risk_method, result: Result) -> None:
+        """Formats written from the report's content in this process (Word, PIA): the same build_report the notebook runs."""
+        from .content import build_report
+
+        clock = time.perf_counter()
+        report = build_report(audit_dir, audit_date=audit_date, risk_method=risk_method,
+                              attachments=tables_dir(out_dir, slug).resolve())
+        result.summary = result.summary or report.summary()
+        for name in formats:
+            fmt = REPORT[name]
+            self._write(out_dir / f"{slug}{fmt.suffix}", fmt.load()(report))
+            result.outputs[name] = f"{slug}{fmt.suffix}"
+            result.seconds[name], clock = time.perf_counter() - clock, time.perf_counter()
 
     def _explain(self, exc: Exception) -> str:
         if type(exc).__name__ == "DeadKernelError" or (self.km is not None and not _sync(self.km.is_alive)()):
@@ -280,8 +299,8 @@ def tables_dir(out_dir: Path, slug: str) -> Path:
 
 def _remove_stale(out_dir: Path, slug: str, formats) -> None:
     """A report that now fails must not leave last run's HTML, PDF and tables beside it, looking current."""
-    for kind in FORMATS:
-        (out_dir / f"{slug}.{kind}").unlink(missing_ok=True)
+    for fmt in REPORT:
+        (out_dir / f"{slug}{fmt.suffix}").unlink(missing_ok=True)
     shutil.rmtree(tables_dir(out_dir, slug), ignore_errors=True)
 
 

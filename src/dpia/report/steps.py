@@ -66,7 +66,8 @@ def description(r: DpiaReport) -> Section:
                             "Techniques": [vocab.labels("techniques", c, on=day, empty="none") for c in a.techniques]})
     retention = pd.DataFrame({"ID": a.activity_id, "Activity": a.name, "Retention": a.retention})
     graph = build_graph(r.audit)
-    fig = figures.svg(figures.flow_diagram(graph))
+    diagram = figures.flow_diagram(graph)
+    fig = figures.svg(diagram)
     questions = r.questions(2)
     return Section(2, "description", "Description of the processing", [
         Text(f"Scope of this assessment: {r.audit.meta.get('scope', '')}", name="scope"),
@@ -75,7 +76,7 @@ def description(r: DpiaReport) -> Section:
         Heading("Data flows"),
         Image(fig, f"Data flows of {r.audit.provider}: {len(graph.layer(1))} activities, {len(graph.layer(2))} recipients, "
                    f"{len(graph.transfers)} restricted transfers out of the UK, {len(graph.unknown)} flows to a recipient whose "
-                   "location is unknown.", "Data-flow diagram", name="flows"),
+                   "location is unknown.", "Data-flow diagram", name="flows", figure=diagram),
         Heading("Scope of the processing"), Questions([q for q in questions if q.code.startswith("s2.scope")], name="scope"),
         Table(special, widths=[6, 30, 40, 24], name="special"),
         Table(retention, widths=[6, 34, 60], marks=GAP, name="retention"),
