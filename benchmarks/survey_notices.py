@@ -8,6 +8,11 @@ peak memory is that run's).
 
     .venv/bin/python benchmarks/survey_notices.py [--counts 1000,10000] [--workers N] [--size 15360]
     .venv/bin/python benchmarks/survey_notices.py --counts 50,100,300,1000 --in-process   # the cluster against this process
+    .venv/bin/python benchmarks/survey_notices.py --counts 1000 --compare 25000   # then `dpia compare` of 25,000 profiles
+
+With --compare N the last survey's profiles are copied to N providers (renamed) in a profiles.parquet, which
+`dpia compare` then reads, compares and writes as HTML and CSV: a survey of N providers compared again
+without analysing anything.
 
 With --in-process each count is also run in this one process, with no cluster: where the two cross is
 where `dpia survey` stops analysing in its own process (survey.worth_a_cluster). On a machine shared
@@ -38,12 +43,33 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def compare_stored(profiles: Path, count: int, out: Path) -> None:
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(profiles).to_pylist()
+    many = [{**rows[i % len(rows)], "provider": f"Provider {i:05d}"} for i in range(count)]
+    out.mkdir()
+    pq.write_table(pa.Table.from_pylist(many, schema=pq.read_schema(profiles)), out / "profiles.parquet")
+    t = time.perf_counter()
+    result = subprocess.run([Path(sys.executable).parent / "dpia", "compare", out / "profiles.parquet", "--out",
+                             out / "comparison.html", "--format", "html,csv"], capture_output=True, text=True)
+    seconds = time.perf_counter() - t
+    page = (out / "comparison.html").stat().st_size / 1e6 if (out / "comparison.html").exists() else 0
+    print(f"dpia compare of {count:,} stored profiles: {seconds:.1f} s (exit {result.returncode}), page {page:.1f} MB, "
+          f"CSV {sum(p.stat().st_size for p in out.glob('*.csv')) / 1e6:.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--counts", default="1000,10000", help="numbers of notices to survey, comma-separated")
     ap.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: cores)")
     ap.add_argument("--size", type=int, default=15 * 1024, help="bytes per notice, at most")
     ap.add_argument("--in-process", action="store_true", help="also time each count in this process, without a cluster")
+    ap.add_argument("--compare", type=int, default=0, metavar="N", help="then time `dpia compare` on N stored profiles")
     args = ap.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     workers = args.workers or os.cpu_count() or 1
@@ -89,6 +115,8 @@ def main() -> None:
             finally:
                 client.close()
                 cluster.close()
+        if args.compare:
+            compare_stored(tmp / f"out-{counts[-1]}" / survey.PROFILES, args.compare, tmp / "compare")
     print(f"{'notices':>8} {'seconds':>8} {'notices/s':>10} {'ms each':>8} {'peak MB/worker':>15} {'failed':>7}"
           + (f" {'in-process s':>13}" if args.in_process else "") + f" {'load':>5}")
     for count, seconds, peak, failed, local, load in rows:
