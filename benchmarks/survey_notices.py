@@ -43,6 +43,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def compare_stored(profiles: Path, count: int, out: Path) -> None:
     import subprocess
     import sys
@@ -95,15 +100,16 @@ def main() -> None:
         for count in counts:
             register = tmp / f"register-{count}.csv"
             register.write_text("provider,notice\n" + "".join(f"Provider {i:05d},{p}\n" for i, p in enumerate(paths[:count])))
-            t = time.perf_counter()
+            t, client_cpu = time.perf_counter(), _cpu()
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                    silence_logs=50, scheduler_port=0)
             client = Client(cluster, set_as_default=False)
             try:
                 result = survey.run_survey([str(register)], tmp / f"out-{count}", scheduler=cluster.scheduler_address,
                                            progress=False, audit_date="2026-11-23")
-                seconds = time.perf_counter() - t
+                seconds, client_cpu = time.perf_counter() - t, _cpu() - client_cpu
                 peaks = client.run(_peak_rss_mb)
+                worker_cpu = sum(client.run(_cpu).values())
                 failed = len(result.failed)
                 local = None
                 if args.in_process:
@@ -111,16 +117,19 @@ def main() -> None:
                     survey.run_survey([str(register)], tmp / f"here-{count}", progress=False, audit_date="2026-11-23",
                                       workers=1)
                     local = time.perf_counter() - t
-                rows.append((count, seconds, max(peaks.values()), failed, local, os.getloadavg()[0]))
+                rows.append((count, seconds, max(peaks.values()), failed, local, os.getloadavg()[0], result.seconds,
+                             worker_cpu, client_cpu))
             finally:
                 client.close()
                 cluster.close()
         if args.compare:
             compare_stored(tmp / f"out-{counts[-1]}" / survey.PROFILES, args.compare, tmp / "compare")
-    print(f"{'notices':>8} {'seconds':>8} {'notices/s':>10} {'ms each':>8} {'peak MB/worker':>15} {'failed':>7}"
+    print(f"{'notices':>8} {'seconds':>8} {'notices/s':>10} {'ms each':>8} {'analyse s':>10} {'write s':>8} "
+          f"{'worker CPU ms/notice':>21} {'dpia process CPU ms/notice':>27} {'peak MB/worker':>15} {'failed':>7}"
           + (f" {'in-process s':>13}" if args.in_process else "") + f" {'load':>5}")
-    for count, seconds, peak, failed, local, load in rows:
-        print(f"{count:8,} {seconds:8.1f} {count / seconds:10.0f} {1000 * seconds / count:8.2f} {peak:15.0f} {failed:7}"
+    for count, seconds, peak, failed, local, load, phases, worker_cpu, client_cpu in rows:
+        print(f"{count:8,} {seconds:8.1f} {count / seconds:10.0f} {1000 * seconds / count:8.2f} {phases['analyse']:10.1f} "
+              f"{phases['write']:8.1f} {1000 * worker_cpu / count:21.2f} {1000 * client_cpu / count:27.2f} {peak:15.0f} {failed:7}"
               + (f" {local:13.1f}" if local is not None else "") + f" {load:5.1f}")
     print(f"client peak memory: {_peak_rss_mb():.0f} MB (surveys and comparison pages, all counts)")
     if len(rows) > 1:

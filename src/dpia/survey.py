@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +192,7 @@ def _schema():
 class Survey:
     rows: list[dict]
     written: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # analysing the notices; writing the files
 
     @property
     def failed(self) -> list[dict]:
@@ -242,6 +244,7 @@ def run_survey(inputs: list[str], out_dir: str | Path, *, audit_date: str | None
             rows.update(dict(value))
         bar.update(len(chunk))
 
+    clock = time.perf_counter()
     try:
         chunks = _chunks(todo, rows, bar)
         if scheduler or worth_a_cluster(len(todo), workers):
@@ -256,8 +259,10 @@ def run_survey(inputs: list[str], out_dir: str | Path, *, audit_date: str | None
     for row, name in zip(ordered, _unique([r["provider"] for r in ordered])):
         row["provider"] = name
     _rank(ordered)
-    survey = Survey(ordered)
+    survey = Survey(ordered, seconds={"analyse": time.perf_counter() - clock})
+    clock = time.perf_counter()
     survey.written = write(survey, out)
+    survey.seconds["write"] = time.perf_counter() - clock
     return survey
 
 
