@@ -18,14 +18,33 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long scenario; runs only when CI=true")
 
 
-def pytest_terminal_summary(terminalreporter):
+TALLY_FROM_WORKERS: dict[str, int] = {}  # with pytest-xdist, each worker's tally of hostile cases, summed here
+
+
+def _tally() -> dict[str, int]:
     harness = sys.modules.get("harness")  # tests/hostile: the tally of hostile cases, for the note
-    if harness is not None and harness.TALLY:
-        t = harness.TALLY
+    own = dict(harness.TALLY) if harness is not None else {}
+    return {k: own.get(k, 0) + TALLY_FROM_WORKERS.get(k, 0) for k in {*own, *TALLY_FROM_WORKERS}}
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: hand the tally to the controller
+        session.config.workeroutput["hostile_tally"] = _tally()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for k, v in getattr(node, "workeroutput", {}).get("hostile_tally", {}).items():
+        TALLY_FROM_WORKERS[k] = TALLY_FROM_WORKERS.get(k, 0) + v
+
+
+def pytest_terminal_summary(terminalreporter):
+    t = _tally()
+    if t.get("cases"):
         terminalreporter.write_line(
-            f"hostile inputs: {t['cases']} cases tried, {t['clear errors']} clear errors, {t['correct outputs']} correct "
-            f"outputs; {t['tracebacks']} tracebacks, {t['hangs']} hangs, {t['outside reads']} outside reads, "
-            f"{t['injections']} injections")
+            f"hostile inputs: {t.get('cases', 0)} cases tried, {t.get('clear errors', 0)} clear errors, "
+            f"{t.get('correct outputs', 0)} correct outputs; {t.get('tracebacks', 0)} tracebacks, {t.get('hangs', 0)} hangs, "
+            f"{t.get('outside reads', 0)} outside reads, {t.get('injections', 0)} injections")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -24,26 +24,32 @@ def row(comparison, matrix, name):
 
 
 def test_only_case_management_cymru_transfers_outside_the_uk(samples):
-    status = row(samples, "transfers", "Status")
-    assert [p for p, s in status.items() if s == "outside UK/EEA"] == ["Case Management Cymru Ltd"]
-    assert row(samples, "transfers", "Mechanisms")["Case Management Cymru Ltd"] == "derogation"
+    status = row(samples, "transfers", "What the notice says")
+    assert [p for p, s in status.items() if s == "sent outside the UK or EEA"] == ["Case Management Cymru Ltd"]
+    assert row(samples, "transfers", "Transfer routes named")["Case Management Cymru Ltd"] == "an Art 49 derogation"
 
 
 def test_only_optimise_states_no_retention(samples):
-    status = row(samples, "retention", "Status")
-    assert [p for p, s in status.items() if s == "none"] == ["Optimise Healthcare Group"]
+    status = row(samples, "retention", "What the notice says")
+    assert [p for p, s in status.items() if s == "not stated"] == ["Optimise Healthcare Group"]
 
 
 def test_matrices_equal_the_profiles_values(samples):
+    from dpia import vocab
+    from dpia.compare import applicable, term
+
     for provider in samples.providers:
         p = provider.profile
         elements = samples.matrices["elements"][provider.name]
-        assert elements["Elements present"] == str(sum(e.present for k, e in p.elements.items() if p.applicable(k)))
+        assert elements["Elements present"] == str(sum(p.elements[k].present for k in applicable(provider)))
         bases = samples.matrices["lawful_bases"][provider.name]
-        assert sorted(k.split("(")[2][0] for k, v in bases.items() if v == "✓" and k.startswith("Art 6")) == p.art6
+        claimed = {vocab.cited(t) for t in vocab.get("art6") if t["letter"] in p.art6}
+        assert {k for k, v in bases.items() if v in ("audit and notice", "notice only") and "Art 6" in k} == claimed
+        recorded = {vocab.cited(t) for t in vocab.get("art6") if t.code in provider.audit["art6"]}
+        assert {k for k, v in bases.items() if v in ("audit and notice", "audit only") and "Art 6" in k} == recorded
         findings = samples.matrices["findings"][provider.name]
         assert int(findings["High findings"]) == sum(f.severity == "high" for f in p.findings)
-        assert {code for code, v in findings.items() if v == "✓"} == {f.code for f in p.findings}
+        assert {title for title, v in findings.items() if v == "found"} == {term("finding", f.code) for f in p.findings}
 
 
 def test_audit_rows_equal_the_audits(samples):
@@ -59,12 +65,74 @@ def test_retention_extremes(samples):
     assert row(samples, "retention", "Longest period stated")["Case Management Cymru Ltd"] == "7 years"
 
 
-def test_scores_rank_providers_by_share_of_applicable_elements(samples):
-    scores = samples.scores
-    assert list(scores.Rank) == sorted(scores.Rank)
-    top = scores.iloc[0]
-    assert top.Provider == "Case Management Cymru Ltd" and top.Score == round(top.Present / top.Applicable, 3)
-    assert scores.iloc[-1].Provider == "Optimise Healthcare Group"
+def test_scores_weigh_findings_by_severity_over_the_elements_that_apply(samples):
+    from dpia.compare import WEIGHTS, counted_findings
+
+    scores = samples.scores.set_index("Provider")
+    assert list(samples.scores.Rank) == sorted(samples.scores.Rank)
+    for provider in samples.providers:
+        row = scores.loc[provider.name]
+        penalty = sum(WEIGHTS[f.severity] for f in counted_findings(provider))
+        assert row.Penalty == penalty and row.Score == pytest.approx(max(0, row.Present - penalty) / row.Applicable, abs=0.001)
+    # Case Management Cymru's notice has the most elements but relies on an Art 49 derogation and cites the EU GDPR
+    cmc = scores.loc["Case Management Cymru Ltd"]
+    assert cmc.Present == scores.Present.max() and cmc.Rank > 1
+    assert samples.scores.iloc[-1].Provider == "Optimise Healthcare Group"
+
+
+def test_a_finding_that_only_restates_an_absent_element_is_not_deducted_twice(samples):
+    from dpia.compare import counted_findings
+
+    optimise = next(p for p in samples.providers if p.name == "Optimise Healthcare Group")
+    codes = {f.code for f in optimise.profile.findings}
+    assert "RETENTION_MISSING" in codes and not optimise.profile.elements["retention"].present
+    assert "RETENTION_MISSING" not in {f.code for f in counted_findings(optimise)}
+
+
+def test_applicable_elements_follow_the_audit_where_there_is_one(samples):
+    from dpia.compare import not_applicable_because
+
+    best2care = next(p for p in samples.providers if p.name == "BEST2CARE")
+    assert "6(1)(a)" in best2care.audit["art6"]  # its audit records consent for marketing and research
+    assert not_applicable_because(best2care, "right_withdraw_consent") is None
+    harmony = next(p for p in samples.providers if p.name == "Harmony Community Care Services")
+    assert not harmony.audit["from_others"] and not_applicable_because(harmony, "source_of_data")
+    assert all(not_applicable_because(p, "cookies") for p in samples.providers)  # PECR, never Art 13/14
+
+
+def test_providers_audited_on_a_narrower_scope_are_marked(samples):
+    notes = row(samples, "audits", "Scope compared")
+    assert notes["Harmony Community Care Services"].startswith("narrower") and "service users" in notes["Harmony Community Care Services"]
+    assert notes["BEST2CARE"] == "comparable"
+    assert samples.scores.set_index("Provider").loc["Harmony Community Care Services", "Scope"].startswith("narrower")
+
+
+def test_lawful_bases_say_which_come_from_the_audit_and_which_from_the_notice(samples):
+    bases = samples.matrices["lawful_bases"]
+    assert bases.loc["Consent (Art 6(1)(a))", "BEST2CARE"] == "audit only"
+    assert bases.loc["Consent (Art 6(1)(a))", "Case Management Cymru Ltd"] == "notice only"
+    assert bases.loc["Contract (Art 6(1)(b))", "BEST2CARE"] == "audit and notice"
+    key = samples.section("lawful-bases").part("key").text
+    assert "'Audit' is the auditor's record of processing" in key and "'Notice' is what the provider's privacy notice claims" in key
+
+
+def test_the_comparison_opens_with_an_executive_summary_and_shows_its_formula(samples):
+    summary = samples.section("summary")
+    text = summary.html()
+    assert "Most transparent:" in text and "narrower scope" in text and "are drafts" in text
+    assert "Score = (elements present − 1 × high findings" in samples.section("transparency").html()
+    assert [s.key for s in sections(samples)][:3] == ["summary", "providers", "transparency"]
+    with pytest.raises(KeyError, match="no section 'nope'"):
+        samples.section("nope")
+
+
+def test_notice_only_providers_count_elements_from_the_notice():
+    from dpia.compare import not_applicable_because
+
+    c = compare([NOTICES / "nhs-trust.txt"])
+    provider = c.providers[0]
+    assert all(not_applicable_because(provider, k) == provider.profile.not_applicable_because(k) for k in provider.profile.elements)
+    assert c.matrices["lawful_bases"].isin(["", "notice"]).all().all()
 
 
 def test_notices_and_audits_mix_and_notice_only_rows_say_no_audit():
@@ -99,7 +167,7 @@ def test_html_is_self_contained_and_escaped(tmp_path):
     notice = tmp_path / "ev<b>il.txt"
     notice.write_text("Evil <script>alert(1)</script> Care Privacy Notice\n\nWe are Evil <b>Care</b> Ltd. We keep data for 2 years.")
     page = to_html(compare([SAMPLES / "harmony-community-care", notice]))
-    assert "<script>" not in page and "<b>" not in page and "ev&lt;b&gt;il.txt" in page
+    assert "<script>" not in page and "<b>" not in page and "ev&lt;b&gt;il" in page
     assert "http://" not in page and "https://" not in page
     assert page.count("data:image/svg+xml;base64,") >= 3
 
@@ -113,8 +181,7 @@ def test_many_providers_turn_the_tables_and_split_the_heatmap(tmp_path):
         paths.append(path)
     c = compare(paths, workers=1)
     assert c.wide
-    parts = sections(c)
-    elements = parts[2]
+    elements = c.section("elements")
     assert sum(1 for p in elements.parts if type(p).__name__ == "Image") == 2  # 61 providers in pages of 50
     table = [p for p in elements.parts if type(p).__name__ == "Table"][0]
     assert table.frame.columns[0] == "Provider" and len(table.frame) == WIDE + 31 and table.scroll
@@ -126,9 +193,15 @@ def test_cli_writes_html_pdf_and_csv(tmp_path, capsys):
                      "--format", "html,pdf,csv"])
     assert code == 0
     assert out.is_file() and out.with_suffix(".pdf").is_file()
-    with open(out.parent / "comparison-transfers.csv", encoding="utf-8") as fh:
+    raw = (out.parent / "comparison-transfers.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark: Excel reads £ and accents
+    with open(out.parent / "comparison-transfers.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["practice", "BEST2CARE", "Oakwood Surgery"] and rows[1][0] == "Status"
+    assert rows[0] == ["provider", "practice", "value"]  # long form: one row per provider and practice
+    assert ["BEST2CARE", "What the notice says", "kept in the UK or EEA"] in rows
+    with open(out.parent / "comparison-elements.csv", encoding="utf-8-sig", newline="") as fh:
+        values = {r["value"] for r in csv.DictReader(fh)}
+    assert "✓" not in values and {"yes", "no"} <= values
     assert "transparency ranking: 1." in capsys.readouterr().out
 
 

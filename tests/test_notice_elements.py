@@ -67,14 +67,17 @@ ELEMENTS = {
     "statutory_contractual_requirement": (
         ["If you do not provide this information, we cannot arrange your care.",
          "Without this information we will not be able to assess your needs.",
-         "You are not required to provide your ethnicity."],
-        ["Please provide your details on the form.", "We require a deposit for respite stays."]),
+         "You are not required to provide your ethnicity.",
+         "If you would like to join our day centre we will need to know your GP's name."],
+        ["Please provide your details on the form.", "We require a deposit for respite stays.",
+         "If you want to visit, we will need to arrange a time."]),
     "source_of_data": (
         ["We receive information about you from your GP and the hospital.",
          "Your social worker may share information with us when you are referred.",
          "We obtain details from the local authority that arranges your care.",
          "We may also collect information from other sources, such as relatives."],
-        ["You give us your details when you enquire.", "We collect information when you fill in our form."]),
+        ["You give us your details when you enquire.", "We collect information when you fill in our form.",
+         "You can tell us your preferences about receiving news from us and our partner charities."]),
     "cookies": (
         ["Our website uses cookies.", "We use Google Analytics to understand how visitors use the site."],
         ["We bake cakes for residents' birthdays.", "Our website has an accessibility statement."]),

@@ -37,6 +37,25 @@ def first(text: str, element: str) -> str:
     # the list items under a lead-in are the purposes, not the lead-in
     ("How we use your information\nWe use the information you provide to:\n- Arrange your care visits\n- Send you invoices",
      "purposes", "Arrange your care visits"),
+    # a right referred to inside a sentence about something else is a mention; the statement ranks first
+    ("We will check who you are to protect your right of access before we reply.\n"
+     "You can ask us for a copy of the records we keep about you.", "right_access",
+     "You can ask us for a copy of the records we keep about you."),
+    ("You may ask us to delete your records once you have exercised your right to object.\n"
+     "You also have the right to object to our use of your data for fundraising.", "right_object",
+     "You also have the right to object to our use of your data for fundraising."),
+    ("We cannot always comply with your request for erasure.\nThis means you can ask us to erase your details.",
+     "right_erasure", "This means you can ask us to erase your details."),
+    # the strongest pattern a sentence meets ranks it, wherever in the sentence it is
+    ("Cookies\nWe do not use Google Analytics and set no tracking cookies.\n"
+     "If we add any marketing cookies later we will ask you first.", "cookies",
+     "We do not use Google Analytics and set no tracking cookies."),
+    # a heading about sharing frames the sentences under it, even in single-spaced text
+    ("Who we share with:\n- Care planning\n- Reviews\nYour details are shared with the local council.\n"
+     "We may share records with other providers.", "recipients", "Your details are shared with the local council."),
+    # the organisation's own legal name shows who the controller is; a supplier's does not
+    ("We, Acme Care, look after people at home.\nWe, Acme Care Limited, run this website.\n"
+     "Our phone system is supplied by Callco Limited.", "controller_identity", "We, Acme Care Limited, run this website."),
 ])
 def test_the_first_evidence_item_shows_the_element(text, element, shown):
     assert first(text, element) == shown
@@ -63,3 +82,15 @@ def test_the_ico_contact_details_are_not_the_controllers():
     evidence = analyse(text, audit_date="2026-12-02").elements["controller_contact"].evidence
     assert evidence and "data@acme.example.co.uk" in evidence[0].text
     assert not analyse("You can call the ICO on 0303 123 1113.").elements["controller_contact"].present
+
+
+def test_to_in_a_phrase_such_as_in_relation_to_does_not_say_what_the_data_is_used_for():
+    text = ("We hold a separate notice in relation to staff we employ, subject to their contracts.\n"
+            "We use your details to arrange your care visits.")
+    assert first(text, "purposes") == "We use your details to arrange your care visits."
+
+
+def test_a_heading_about_the_purpose_of_the_notice_is_no_section_about_purposes():
+    text = ("Purpose of this privacy notice\nWe collect information about you for the services described here.\n"
+            "How we use your information\nYour information is used to arrange your visits.")
+    assert first(text, "purposes") == "Your information is used to arrange your visits."

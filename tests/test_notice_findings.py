@@ -50,6 +50,10 @@ def test_art9_by_article_and_by_statutory_wording():
     assert profile("We may use your data where necessary for legal cases.").art9 == []
     # explicit consent to a disclosure is consent to share, not the Art 9 condition
     assert profile("With your explicit consent, I may disclose your information to your GP.").art9 == []
+    # ...and so is explicit consent asked for before doing what the sentence before describes
+    assert profile("We never share your details with other charities for fundraising. "
+                   "Should we wish to, we would ask for your explicit consent before doing so.").art9 == []
+    assert profile("We hold notes about your health. We ask for your explicit consent to do so.").art9 == ["a"]
 
 
 def test_article_49_is_not_read_as_article_9():
@@ -72,6 +76,8 @@ def test_schedule1_citation():
     ("We ask about your religion so we can respect your faith.", "religious_beliefs"),
     ("We record your sexuality if you tell us.", "sexual_orientation"),
     ("Staff must have a DBS check and we record criminal convictions.", "criminal_offence"),
+    ("Before you start we ask for your PVG scheme record.", "criminal_offence"),
+    ("Staff in Northern Ireland need an AccessNI check.", "criminal_offence"),
     ("Fingerprint readers use biometric data.", "biometric"),
     ("We hold genetic test results.", "genetic"),
     ("Information about your trade union membership.", "trade_union"),

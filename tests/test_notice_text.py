@@ -5,6 +5,7 @@ import pytest
 from dpia.errors import InputError
 from dpia.notice import analyse, prepare
 from dpia.notice.segment import Segments
+from dpia.notice.text import normalise
 
 
 def test_utf8_with_bom_is_read_and_recorded():
@@ -99,3 +100,14 @@ def test_bullets_under_a_lead_in_heading_see_the_section_heading_too():
 def test_markdown_headings():
     segs = Segments("## How long we keep data\nWe keep it.")
     assert segs.items[0].kind == "heading" and segs.span(0) == "How long we keep data"
+
+
+def test_every_invisible_character_is_removed_alone_or_in_a_run_and_nothing_else():
+    invisible = [*map(chr, [*range(0x00, 0x09), *range(0x0e, 0x1c), *range(0x7f, 0x85), *range(0x86, 0xa0), 0xad,
+                            *range(0x200b, 0x2010), *range(0x202a, 0x202f), *range(0x2060, 0x2065), *range(0x2066, 0x206a),
+                            0xfeff])]
+    visible = "Keep 8 years, Art 6(1)(e) \u2019quoted\u2019 caf\u00e9 \u2013 \u00a0"
+    text = "".join(c + visible[i % len(visible)] + c * (i % 3) for i, c in enumerate(invisible))
+    expected = "".join(visible[i % len(visible)] for i in range(len(invisible)))
+    assert normalise(text) == normalise(expected)
+    assert normalise("a\u200b\u200c\u200db \u2060c") == "ab c"

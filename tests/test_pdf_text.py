@@ -8,7 +8,7 @@ import pypdf
 import pytest
 
 from dpia.report import pdf_text
-from dpia.report.page import page
+from dpia.html.page import page
 from dpia.report.run import Runner
 
 

@@ -12,7 +12,7 @@ COUNTS = {
     "special_categories": 10, "data_subjects": 6, "recipient_types": 17, "abolished_bodies": 3, "transfer_mechanisms": 20,
     "countries": 251, "adequacy": 54, "screening_criteria": 22, "techniques": 10, "adm_safeguards": 4, "adm_rules": 1,
     "complaint_duties": 4, "risk_methods": 2, "feared_events": 3, "measure_effects": 3, "provider_kinds": 6, "time_units": 4,
-    "ico_template": 48,
+    "ico_template": 48, "profile_terms": 35,
 }
 
 
@@ -181,3 +181,14 @@ def test_overlapping_versions_of_a_code_are_refused():
     entry = {"code": "a", "label": "A", "description": "d", "source": "s", "as_of": "2024-01-01", "in_force_from": "2020-01-01"}
     with pytest.raises(vocab.VocabularyError, match="overlapping dates"):
         vocab._build("x", {"entries": [entry, {**entry, "in_force_from": "2022-01-01"}]})
+
+
+def test_every_notice_finding_and_profile_status_has_a_label_for_clients():
+    from dpia.notice import rules
+
+    terms = vocab.get("profile_terms")
+    assert {f"finding.{code}" for code in rules.findings()} <= set(terms.codes())
+    statuses = {"transfers": ("not_stated", "uk_eea_only", "outside_uk_eea"), "retention": ("none", "vague", "specific"),
+                "adm": ("not_mentioned", "states_none", "described"),
+                "mechanism": ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")}
+    assert {f"{field}.{value}" for field, values in statuses.items() for value in values} <= set(terms.codes())

@@ -15,11 +15,12 @@ import pandas as pd
 from . import risk, vocab
 from .durations import days as duration_days
 from .errors import DpiaError
+from .html.parts import Image, Items, Links, Section, Table, Text
 from .notice import NoticeProfile, analyse, read_notice
 from .notice.rules import elements as element_rules
 from .report import palette
-from .report.parts import Image, Section, Table, Text
 from .tables import defused
+from .vocab import split_codes
 from .workers import quiet_worker, stop
 
 WIDE = 30  # providers beyond which tables turn and charts split
@@ -58,7 +59,7 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
             provider.audit = {"dpia_required": screen(audit).required, "highest_inherent": summary["highest_inherent"],
                               "highest_residual": summary["highest_residual"], "risks": summary["risks"],
                               "inherent": summary["inherent"], "residual": summary["residual"],
-                              "activities": len(audit.activities), "flows": len(audit.flows)}
+                              "activities": len(audit.activities), "flows": len(audit.flows), **audit_facts(audit)}
             return provider
         if not path.exists() and not path.is_symlink():
             return Provider(path.name, str(path), "notice", error="no such audit folder or notice file")
@@ -70,6 +71,29 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
     except Exception as exc:  # noqa: BLE001 - one unreadable provider must not stop a comparison of forty
         return Provider(path.name, str(path), "audit" if path.is_dir() else "notice",
                         error=f"could not be read ({type(exc).__name__}: {exc})")
+
+
+def audit_facts(audit) -> dict:
+    """What an audit records that the comparison sets beside the notice: the lawful bases its record of processing
+    gives, whether consent or legitimate interests are relied on, whether data comes from others, its scope, and
+    whether the DPIA is signed off."""
+    from .report.questions import sign_off_entries
+
+    acts = audit.activities
+
+    def codes(column: str) -> list[str]:
+        return sorted({c for cell in acts.get(column, []) for c in split_codes(cell) if c.lower() != vocab.NOT_STATED})
+
+    art6, art9 = codes("art6_basis"), codes("art9_condition")
+    from_others = any(set(split_codes(src)) - set(split_codes(subjects)) - {vocab.NOT_STATED}
+                      for src, subjects in zip(acts.get("sources", []), acts.get("data_subjects", [])))
+    return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"),
+            "consent": "6(1)(a)" in art6 or "9(2)(a)" in art9, "legitimate_interests": "6(1)(f)" in art6,
+            "from_others": from_others, "subjects": codes("data_subjects"),
+            "special_categories": bool(codes("special_categories")),
+            "scope": " ".join(str(audit.meta.get("scope") or "").split()),
+            "desk_review": bool(audit.meta.get("desk_review")),
+            "signed_off": bool(sign_off_entries(audit.meta, "residual_risks"))}
 
 
 def _read(args) -> Provider:
@@ -112,6 +136,7 @@ class Comparison:
     providers: list[Provider]
     matrices: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows: practices; columns: providers
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _sections: list[Section] | None = field(default=None, repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -127,13 +152,36 @@ class Comparison:
 
         return len(self.providers) > PROVIDERS
 
+    def section(self, key: str) -> Section:
+        """A section of the comparison by its key ('summary', 'providers', 'transparency', 'elements', ...), so a
+        notebook never depends on the sections' order."""
+        if self._sections is None:
+            self._sections = sections(self)
+        for section in self._sections:
+            if section.key == key:
+                return section
+        raise KeyError(f"no section {key!r}; the sections are {[s.key for s in self._sections]}")
+
+    def tidy(self) -> dict[str, pd.DataFrame]:
+        """Each matrix in long form, one row per provider and practice, words for marks: what the CSV files hold."""
+        words = {YES: "yes", NO: "no", NA: "does not apply"}
+        out = {}
+        for name, frame in self.matrices.items():
+            long = frame.rename_axis("practice").reset_index().melt(id_vars="practice", var_name="provider", value_name="value")
+            long["value"] = long["value"].map(lambda v: words.get(v, v))
+            out[name] = long[["provider", "practice", "value"]]
+        out["scores"] = self.scores.rename(columns=str.lower)
+        return out
+
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
+        """Tidy CSV files, UTF-8 with a byte-order mark (Excel then reads £ and accents), every cell that a spreadsheet
+        would run as a formula neutralised."""
         from .files import write_atomic
 
         written = []
-        for name, frame in {**self.matrices, "scores": self.scores.set_index("Provider").T}.items():
+        for name, frame in self.tidy().items():
             path = Path(folder) / f"{stem}-{name}.csv"
-            write_atomic(path, defused(frame).rename_axis("practice").to_csv())
+            write_atomic(path, "\ufeff" + defused(frame).to_csv(index=False, lineterminator="\r\n"))
             written.append(path)
         return written
 
@@ -173,7 +221,7 @@ def build(providers: list[Provider]) -> Comparison:
         "transfers": _transfers(ok), "retention": _retention(ok), "automated_decisions": _adm(ok),
         "findings": _findings(ok), "audits": _audits(ok),
     }
-    comparison.scores = _scores(ok)
+    comparison.scores = _scores(ok, providers)
     return comparison
 
 
@@ -189,43 +237,76 @@ def _frame(rows: dict[str, dict[str, str]], providers: list[Provider]) -> pd.Dat
     return pd.DataFrame(cells, index=list(rows), columns=names, dtype=object)
 
 
+def term(field: str, value: str) -> str:
+    """A notice profile's code as a client reads it (one function for the report, the comparison and `dpia analyse`)."""
+    from .notice.render import term as label
+
+    return label(field, value)
+
+
+def not_applicable_because(p: Provider, key: str) -> str | None:
+    """Why an Art 13/14 element is not expected of this provider, or None if it is. Where there is an audit, its
+    record of processing says whether consent or legitimate interests are relied on and whether data comes from
+    others; without one, the notice says. Cookies are PECR, never counted."""
+    rule = element_rules()[key]
+    a = p.audit
+    if a is not None and "consent" in a:
+        if rule.applies == "consent":
+            return None if a["consent"] else "the audit records no reliance on consent"
+        if rule.applies == "legitimate_interests":
+            return None if a["legitimate_interests"] else "the audit records no reliance on legitimate interests"
+        if rule.applies == "art14":
+            return None if a["from_others"] else "the audit records no data from others (Art 14 does not apply)"
+    return p.profile.not_applicable_because(key)
+
+
+def applicable(p: Provider) -> list[str]:
+    return [k for k in p.profile.elements if not_applicable_because(p, k) is None]
+
+
 def _elements(providers: list[Provider]) -> pd.DataFrame:
     rules = element_rules()
     rows: dict[str, dict[str, str]] = {}
     for key, rule in rules.items():
-        rows[rule.label] = {p.name: (YES if p.profile.elements[key].present else NO) if p.profile.applicable(key) else NA
-                            for p in providers}
-    rows["Elements present"] = {p.name: str(sum(e.present for k, e in p.profile.elements.items() if p.profile.applicable(k)))
-                                for p in providers}
+        rows[rule.label] = {p.name: (YES if p.profile.elements[key].present else NO) if not_applicable_because(p, key) is None
+                            else NA for p in providers}
+    rows["Elements present"] = {p.name: str(sum(p.profile.elements[k].present for k in applicable(p))) for p in providers}
     return _frame(rows, providers)
+
+
+AUDIT_AND_NOTICE, AUDIT_ONLY, NOTICE_ONLY, NOTICE = "audit and notice", "audit only", "notice only", "notice"
+
+
+def _claim(p: Provider, in_audit: bool, in_notice: bool) -> str:
+    """Where a lawful basis comes from: the audit's record of processing, the notice's own claim, or both."""
+    if p.audit is None or "art6" not in p.audit:
+        return NOTICE if in_notice else ""
+    return {(True, True): AUDIT_AND_NOTICE, (True, False): AUDIT_ONLY, (False, True): NOTICE_ONLY}.get((in_audit, in_notice), "")
 
 
 def _bases(providers: list[Provider]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
-    for term in vocab.get("art6"):
-        rows[f"Art {term.code} {term.label}"] = {p.name: YES if term["letter"] in p.profile.art6 else "" for p in providers}
-    for term in vocab.get("art9"):
-        rows[f"Art {term.code} {term.label}"] = {p.name: YES if term["letter"] in p.profile.art9 else "" for p in providers}
-    rows["DPA 2018 Schedule 1 cited"] = {p.name: YES if p.profile.dpa2018_schedule1 else "" for p in providers}
+    for name, claimed, recorded in (("art6", "art6", "art6"), ("art9", "art9", "art9")):
+        for t in vocab.get(name):
+            rows[vocab.cited(t)] = {p.name: _claim(p, t.code in ((p.audit or {}).get(recorded) or []),
+                                                   t["letter"] in getattr(p.profile, claimed)) for p in providers}
+    rows["A DPA 2018 Schedule 1 condition"] = {p.name: _claim(p, bool((p.audit or {}).get("schedule1")), p.profile.dpa2018_schedule1)
+                                               for p in providers}
     return _frame(rows, providers)
 
 
 def _special(providers: list[Provider]) -> pd.DataFrame:
-    rows = {term.label: {p.name: YES if term.code in p.profile.special_categories else "" for p in providers}
-            for term in vocab.get("special_categories")}
+    rows = {term_.label: {p.name: YES if term_.code in p.profile.special_categories else "" for p in providers}
+            for term_ in vocab.get("special_categories")}
     return _frame(rows, providers)
-
-
-STATUS_WORDS = {"not_stated": "not stated", "uk_eea_only": "UK/EEA only", "outside_uk_eea": "outside UK/EEA",
-                "none": "none", "vague": "vague", "specific": "specific", "not_mentioned": "not mentioned",
-                "states_none": "states none", "described": "described"}
 
 
 def _transfers(providers: list[Provider]) -> pd.DataFrame:
     return _frame({
-        "Status": {p.name: STATUS_WORDS[p.profile.transfer_status] for p in providers},
-        "Countries named": {p.name: ", ".join(p.profile.transfer_countries) for p in providers},
-        "Mechanisms": {p.name: ", ".join(p.profile.transfer_mechanisms) for p in providers},
+        "What the notice says": {p.name: term("transfers", p.profile.transfer_status) for p in providers},
+        "Countries named": {p.name: vocab.labels("countries", "; ".join(p.profile.transfer_countries)) for p in providers},
+        "Transfer routes named": {p.name: "; ".join(term("mechanism", m) for m in p.profile.transfer_mechanisms)
+                                  for p in providers},
     }, providers)
 
 
@@ -235,24 +316,28 @@ def _retention(providers: list[Provider]) -> pd.DataFrame:
         timed = [(d, period) for period in p.profile.retention_periods if (d := duration_days(period)) is not None]
         shortest[p.name] = min(timed)[1] if timed else ""
         longest[p.name] = max(timed)[1] if timed else ""
-    return _frame({"Status": {p.name: STATUS_WORDS[p.profile.retention_status] for p in providers},
+    return _frame({"What the notice says": {p.name: term("retention", p.profile.retention_status) for p in providers},
                    "Shortest period stated": shortest, "Longest period stated": longest,
                    "Periods stated": {p.name: str(len(p.profile.retention_periods)) for p in providers}}, providers)
 
 
 def _adm(providers: list[Provider]) -> pd.DataFrame:
-    return _frame({"Automated decision-making": {p.name: STATUS_WORDS[p.profile.automated_decision_making]
+    return _frame({"Automated decision-making": {p.name: term("adm", p.profile.automated_decision_making)
                                                  for p in providers}}, providers)
+
+
+FOUND = "found"
 
 
 def _findings(providers: list[Provider]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
-    for severity in ("high", "medium", "low"):
+    for severity in SEVERITIES:
         rows[f"{severity.capitalize()} findings"] = {
             p.name: str(sum(f.severity == severity for f in p.profile.findings)) for p in providers}
-    codes = sorted({f.code for p in providers for f in p.profile.findings})
-    for code in codes:
-        rows[code] = {p.name: YES if any(f.code == code for f in p.profile.findings) else "" for p in providers}
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    found = sorted({(order[f.severity], f.code) for p in providers for f in p.profile.findings})
+    for _, code in found:
+        rows[term("finding", code)] = {p.name: FOUND if any(f.code == code for f in p.profile.findings) else "" for p in providers}
     return _frame(rows, providers)
 
 
@@ -260,39 +345,111 @@ def _audits(providers: list[Provider]) -> pd.DataFrame:
     def value(p: Provider, key: str) -> str:
         if p.audit is None:
             return NO_AUDIT
-        v = p.audit[key]
+        v = p.audit.get(key)
         if key == "dpia_required":
             return "required" if v else "not required"
+        if key == "signed_off":
+            return status(p)
         return str(v) if v is not None else "none"
 
     keys = {"DPIA screening": "dpia_required", "Highest inherent risk": "highest_inherent",
-            "Highest residual risk": "highest_residual", "Risks assessed": "risks"}
-    return _frame({row: {p.name: value(p, key) for p in providers} for row, key in keys.items()}, providers)
+            "Highest residual risk": "highest_residual", "Risks assessed": "risks", "DPIA status": "signed_off"}
+    rows = {row: {p.name: value(p, key) for p in providers} for row, key in keys.items()}
+    rows["Scope compared"] = {p.name: scope_note(p, providers) for p in providers}
+    return _frame(rows, providers)
 
 
-def _scores(providers: list[Provider]) -> pd.DataFrame:
+def status(p: Provider) -> str:
+    """Signed off or draft: what a DPIA is, not whether its page was rendered."""
+    if p.audit is None:
+        return "notice only"
+    if p.audit.get("signed_off") and not p.audit.get("desk_review"):
+        return "signed off"
+    return "draft (desk review)" if p.audit.get("desk_review") else "draft"
+
+
+SPECIAL = "special category data"
+
+
+def _covers(p: Provider) -> set[str]:
+    a = p.audit or {}
+    return set(a.get("subjects") or []) | ({SPECIAL} if a.get("special_categories") else set())
+
+
+def narrower(p: Provider, providers: list[Provider]) -> list[str]:
+    """What most audited providers' audits cover and this one's does not (groups of people, special category data):
+    a provider audited on enquiries alone is not comparable with one audited on care records."""
+    audited = [q for q in providers if q.audit is not None and "subjects" in q.audit]
+    if p not in audited or len(audited) < 2:
+        return []
+    counts: dict[str, int] = {}
+    for q in audited:
+        for c in _covers(q):
+            counts[c] = counts.get(c, 0) + 1
+    usual = {c for c, n in counts.items() if n * 2 > len(audited)}
+    missing = sorted(usual - _covers(p), key=lambda c: (c == SPECIAL, c))
+    return [c if c == SPECIAL else vocab.labels("data_subjects", c).lower() for c in missing]
+
+
+def scope_note(p: Provider, providers: list[Provider]) -> str:
+    if p.audit is None:
+        return NO_AUDIT
+    missing = narrower(p, providers)
+    return f"narrower: does not cover {_and(missing, 'or')}" if missing else "comparable"
+
+
+def _and(items: list[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1] if items else ""
+
+
+SEVERITIES = ("high", "medium", "low")
+WEIGHTS = {"high": 1.0, "medium": 0.5, "low": 0.25}  # elements' worth of transparency a finding takes away
+FORMULA = ("Score = (elements present − 1 × high findings − ½ × medium findings − ¼ × low findings) ÷ elements that "
+           "apply, at least 0")
+
+
+def counted_findings(p: Provider) -> list:
+    """The findings the score weighs: all but those that only restate an element already counted as absent."""
+    terms = vocab.get("profile_terms")
+    absent = {k for k in applicable(p) if not p.profile.elements[k].present}
+    return [f for f in p.profile.findings if not absent & set(terms.get(f"finding.{f.code}").get("restates") or [])]
+
+
+def _scores(providers: list[Provider], everyone: list[Provider] | None = None) -> pd.DataFrame:
     rows = []
     for p in providers:
-        applicable = [k for k in p.profile.elements if p.profile.applicable(k)]
-        present = sum(p.profile.elements[k].present for k in applicable)
-        rows.append({"Provider": p.name, "Present": present, "Applicable": len(applicable),
-                     "Score": round(present / len(applicable), 3) if applicable else 0.0})
-    frame = pd.DataFrame(rows, columns=["Provider", "Present", "Applicable", "Score"])
+        keys = applicable(p)
+        present = sum(p.profile.elements[k].present for k in keys)
+        found = counted_findings(p)
+        counts = {s: sum(f.severity == s for f in found) for s in SEVERITIES}
+        penalty = sum(WEIGHTS[s] * n for s, n in counts.items())
+        rows.append({"Provider": p.name, "Present": present, "Applicable": len(keys),
+                     **{s.capitalize(): counts[s] for s in SEVERITIES}, "Penalty": penalty,
+                     "Score": round(max(0.0, present - penalty) / len(keys), 3) if keys else 0.0,
+                     "Scope": scope_note(p, everyone or providers)})
+    frame = pd.DataFrame(rows, columns=["Provider", "Present", "Applicable", "High", "Medium", "Low", "Penalty", "Score", "Scope"])
     frame["Rank"] = frame.Score.rank(method="min", ascending=False).astype(int)
     return frame.sort_values(["Rank", "Provider"]).reset_index(drop=True)
-
 
 # ---- the comparison as sections, charts and a page -----------------------------------------
 
 CHUNK = 50  # providers per heatmap or bar chart once there are many
-SEVERITY_COLOURS = {"high": "#c0463c", "medium": "#e8a33b", "low": "#9bb7d4"}
+SEVERITY_COLOURS = dict(palette.LEVELS)  # a finding's severity takes the colour of the risk level of that name
 LEVEL_COLOURS = palette.LEVELS
 TITLES = {"elements": "Article 13/14 elements", "lawful_bases": "Lawful bases", "special_categories": "Special categories",
           "transfers": "International transfers", "retention": "Retention", "automated_decisions": "Automated decisions",
           "findings": "Notice findings", "audits": "From the audits"}
+MARKS = {YES: "ok", NO: "gap", NO_AUDIT: "na", NA: "na", "sent outside the UK or EEA": "medium", "not stated": "gap",
+         "high": "high", "medium": "medium", "low": "low", "required": "medium", FOUND: "gap", AUDIT_ONLY: "gap",
+         NOTICE_ONLY: "medium", "draft": "medium", "draft (desk review)": "medium", "signed off": "ok"}
 
 
-def _table(comparison: Comparison, name: str, drop_empty: bool = False) -> Table:
+FIRST_COLUMN = {"elements": "Article 13/14 element", "lawful_bases": "Lawful basis or condition",
+                "special_categories": "Special category", "findings": "Finding", "audits": "From the audit"}
+
+
+def _table(comparison: Comparison, name: str, drop_empty: bool = True) -> Table:
+    """A matrix as a table; rows no provider has anything in are left out (``drop_empty``)."""
     frame = comparison.matrices[name]
     if drop_empty:
         frame = frame[(frame != "").any(axis=1)]
@@ -300,21 +457,92 @@ def _table(comparison: Comparison, name: str, drop_empty: bool = False) -> Table
         frame = frame.T
         frame.index.name = "Provider"
     else:
-        frame.index.name = "Practice"
+        frame.index.name = FIRST_COLUMN.get(name, "Practice")
     frame = frame.reset_index()
     first = 26 if not comparison.wide else 24
     rest = (100 - first) / max(1, len(frame.columns) - 1)
-    marks = {YES: "ok", NO: "gap", NO_AUDIT: "na", "outside UK/EEA": "medium", "none": "gap", "high": "high",
-             "medium": "medium", "low": "low", "required": "medium"}
-    return Table(frame, widths=[first] + [int(rest)] * (len(frame.columns) - 1), marks=marks, scroll=True)
+    return Table(frame, widths=[first] + [int(rest)] * (len(frame.columns) - 1), marks=MARKS, scroll=True, name="matrix")
 
 
 def _chunks(items: list, size: int = CHUNK) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def sections(comparison: Comparison, attachments: str | None = None) -> list[Section]:
-    """The comparison's sections; past large.PROVIDERS providers, counts per practice (the matrices go to CSV)."""
+def _pct(score: float) -> str:
+    return f"{score:.0%}"
+
+
+def reports_beside(folder: str | Path | None) -> tuple[str | None, dict[str, str]]:
+    """The index and each audit's DPIA report in ``folder`` (written by `dpia batch`), as links relative to it."""
+    if folder is None:
+        return None, {}
+    from .report.batch import reports_in
+
+    folder = Path(folder)
+    index = "index.html" if (folder / "index.html").is_file() else None
+    return index, reports_in(folder)
+
+
+def summary(comparison: Comparison) -> list:
+    """The executive summary: who is most and least transparent, the serious findings, where the audits and the
+    notices disagree on lawful bases, transfers, retention, residual risk, and whose scope differs."""
+    c = comparison
+    ok = [p for p in c.providers if p.profile is not None]
+    failed = [p for p in c.providers if p.profile is None]
+    audited = [p for p in ok if p.audit is not None]
+    signed = [p for p in audited if status(p) == "signed off"]
+    out: list = [Text(f"{len(c.providers)} providers compared: {len(audited)} from a full audit ({len(signed)} signed off, "
+                      f"{len(audited) - len(signed)} draft) and {len(ok) - len(audited)} from the privacy notice alone"
+                      + (f"; {len(failed)} could not be read" if failed else "") + ".", name="count")]
+    if not ok:
+        return out
+    scores = c.scores
+    top, bottom = scores.iloc[0], scores.iloc[-1]
+    points = [f"Most transparent: {top.Provider} ({_pct(top.Score)}); least: {bottom.Provider} ({_pct(bottom.Score)}). "
+              "The score weighs each notice's findings by severity (section 2)."]
+    marked = [p for p in audited if narrower(p, c.providers)]
+    for p in marked:
+        points.append(f"{p.name} was audited on a narrower scope (it does not cover {_and(narrower(p, c.providers), 'or')}): "
+                      "its figures are not comparable with the others'.")
+    high = [(p, [f for f in p.profile.findings if f.severity == "high"]) for p in ok]
+    for p, found in high:
+        if found:
+            points.append(f"{p.name}: {len(found)} high-severity finding{'s' if len(found) > 1 else ''} in its notice ("
+                          + "; ".join(dict.fromkeys(vocab.lower_first(term("finding", f.code)) for f in found)) + ").")
+    bases = c.matrices["lawful_bases"]
+    for p in audited:
+        only_audit = [row for row, v in bases[p.name].items() if v == AUDIT_ONLY]
+        only_notice = [row for row, v in bases[p.name].items() if v == NOTICE_ONLY]
+        if only_audit or only_notice:
+            said = []
+            if only_audit:
+                said.append(f"its audit records {'; '.join(only_audit)}, which the notice does not claim")
+            if only_notice:
+                said.append(f"the notice claims {'; '.join(only_notice)}, which the audit does not record")
+            points.append(f"{p.name}: " + " and ".join(said) + ".")
+    abroad = [p.name for p in ok if p.profile.transfer_status == "outside_uk_eea"]
+    points.append(f"Transfers outside the UK or EEA: {_and(abroad) if abroad else 'no notice says data leaves the UK or EEA'}.")
+    silent = [p.name for p in ok if p.profile.retention_status == "none"]
+    vague = [p.name for p in ok if p.profile.retention_status == "vague"]
+    if silent or vague:
+        points.append("Retention: " + "; ".join(x for x in (f"not stated by {_and(silent)}" if silent else "",
+                                                            f"only in general terms by {_and(vague)}" if vague else "") if x) + ".")
+    high_after = [p.name for p in audited if p.audit.get("highest_residual") == "high"]
+    if audited:
+        points.append(f"High risk after measures: {_and(high_after)}." if high_after
+                      else "No audited provider has a risk that stays high after its measures.")
+    out.append(Items(points, name="points"))
+    drafts = [p.name for p in audited if status(p) != "signed off"]
+    if drafts:
+        out.append(Text(f"Not yet decided: the DPIAs of {_and(drafts)} are drafts; no one has approved their residual "
+                        "risks, so their measures and conclusions may still change.", "medium", name="open"))
+    return out
+
+
+def sections(comparison: Comparison, attachments: str | None = None, folder: str | Path | None = None) -> list[Section]:
+    """The comparison's sections, each with a key (``Comparison.section(key)``) and named parts; past large.PROVIDERS
+    providers, counts per practice (the matrices go to CSV). ``folder``: where the page is written, to link the
+    index and each provider's DPIA report when `dpia batch` wrote them there."""
     from .report import figures, large
 
     if len(comparison.providers) > large.PROVIDERS:
@@ -322,42 +550,65 @@ def sections(comparison: Comparison, attachments: str | None = None) -> list[Sec
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]
     failed = [p for p in c.providers if p.profile is None]
-    audits = sum(p.audit is not None for p in ok)
-    intro = [Text(f"{len(c.providers)} providers: {audits} with a full audit, {len(ok) - audits} from their privacy notice "
-                  f"alone. Rows that need an audit say '{NO_AUDIT}' for providers without one."),
-             Table(pd.DataFrame({"Provider": [p.name for p in c.providers], "From": [p.kind for p in c.providers],
-                                 "Source": [p.source for p in c.providers],
-                                 "Status": [p.error or "read" for p in c.providers]}), widths=[30, 10, 40, 20],
-                   marks={"read": "ok"}, scroll=True)]
+    index, reports = reports_beside(folder)
+    out = [Section(0, "summary", "Executive summary", summary(c))]
+    intro: list = [Text(f"{len(c.providers)} providers. A full audit gives lawful bases, screening, risks and scope from the "
+                        f"auditor's record of processing; a notice alone gives only what the notice says. Rows that need an "
+                        f"audit say '{NO_AUDIT}' for providers without one.", name="intro"),
+                   Table(pd.DataFrame({"Provider": [p.name for p in c.providers],
+                                       "Assessed from": ["full audit" if p.kind == "audit" else "privacy notice" for p in c.providers],
+                                       "Scope": [(p.audit or {}).get("scope") or ("" if p.error else "the notice as published")
+                                                 for p in c.providers],
+                                       "Scope compared": [scope_note(p, c.providers) if p.profile is not None else "" for p in c.providers],
+                                       "DPIA status": [f"could not be read: {p.error}" if p.error else status(p) for p in c.providers]}),
+                         widths=[20, 11, 43, 14, 12], marks={**MARKS, "comparable": "ok"}, scroll=True, name="providers")]
+    links = [(p.name, reports[str(Path(p.source).resolve())]) for p in c.providers if str(Path(p.source).resolve()) in reports]
+    if links:
+        intro.append(Links(links, "Each provider's DPIA report:", name="reports"))
     if failed:
         intro.insert(0, Text(f"{len(failed)} provider(s) could not be read and are left out of the matrices: "
-                             + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert"))
-    out = [Section(1, "providers", "Providers compared", intro)]
-    score = [Text("Transparency score = the share of applicable Article 13/14 elements the notice contains: elements present "
-                  "÷ elements applicable (legitimate interests and withdrawal of consent count only where a provider "
-                  "relies on them, complaints to the provider from 19 June 2026, sources of data unless all data comes "
-                  "from the person; cookies fall under PECR and are not counted). "
-                  "Providers are ranked by it, highest first.", "note"),
-             Table(c.scores, widths=[46, 12, 14, 14, 14], scroll=True)]
+                             + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert", name="failed"))
+    out.append(Section(1, "providers", "Providers compared", intro))
+    shown = c.scores.assign(Score=c.scores.Score.map(_pct), Penalty=c.scores.Penalty.map(lambda x: f"{x:g}"))
+    shown = shown[["Rank", "Provider", "Score", "Present", "Applicable", "High", "Medium", "Low", "Penalty", "Scope"]]
+    shown.columns = ["Rank", "Provider", "Score", "Elements present", "Elements that apply", "High findings counted",
+                     "Medium findings counted", "Low findings counted", "Deducted", "Scope compared"]
+    score = [Text(FORMULA + ".", "note", name="formula"),
+             Text("Only the elements that apply to a provider count: withdrawal of consent only where consent is relied on, "
+                  "legitimate interests only where they are relied on, the source of data (Art 14) only where data comes "
+                  "from others (each from the audit where there is one, else from the notice); complaints to the provider "
+                  "from 19 June 2026; cookies fall under PECR, not Art 13/14, and never count. A finding that only says an "
+                  "element is missing is not deducted again. Providers are ranked by score, highest first.", name="scope"),
+             Table(shown, widths=[6, 22, 8, 9, 9, 8, 8, 8, 8, 14], marks={**MARKS, "comparable": "ok"}, scroll=True,
+                   name="ranking")]
     out.append(Section(2, "transparency", "Transparency score and ranking", score))
     names = [p.name for p in ok]
     heatmaps = [Image(figures.svg(figures.elements_heatmap(c.matrices["elements"].iloc[:-1][chunk], c.wide)),
                       f"Elements × providers{f' ({i + 1} of {len(_chunks(names))})' if len(names) > CHUNK else ''}: "
-                      "green present, red absent, grey not applicable.", "Heatmap of elements by provider")
+                      "blue present, brown absent, grey does not apply.", "Heatmap of elements by provider", name="heatmap")
                 for i, chunk in enumerate(_chunks(names))]
-    out.append(Section(3, "elements", TITLES["elements"], [*heatmaps, _table(c, "elements")]))
-    number = 4
-    for name in ("lawful_bases", "special_categories", "transfers", "retention", "automated_decisions"):
-        out.append(Section(number, name.replace("_", "-"), TITLES[name], [_table(c, name, drop_empty=name == "lawful_bases")]))
+    out.append(Section(3, "elements", TITLES["elements"], [*heatmaps, _table(c, "elements", drop_empty=False)]))
+    out.append(Section(4, "lawful-bases", TITLES["lawful_bases"], [
+        Text("Each cell says where the basis comes from. 'Audit' is the auditor's record of processing, activity by "
+             "activity: what the provider relies on. 'Notice' is what the provider's privacy notice claims. 'Audit only' is "
+             "a basis people are not told about; 'notice only' is a claim the processing does not bear out. For a provider "
+             "assessed from its notice alone the cell can only say 'notice'.", "note", name="key"),
+        _table(c, "lawful_bases")]))
+    number = 5
+    for name in ("special_categories", "transfers", "retention", "automated_decisions"):
+        parts: list = [_table(c, name)]
+        if name == "special_categories":
+            parts.insert(0, Text("What each notice says it processes (✓).", name="key"))
+        out.append(Section(number, name.replace("_", "-"), TITLES[name], parts))
         number += 1
     counts = c.matrices["findings"].iloc[:3].T.astype(int)
-    counts.columns = ["high", "medium", "low"]
+    counts.columns = list(SEVERITIES)
     bars = [Image(figures.svg(figures.stacked_bars(counts.loc[chunk], SEVERITY_COLOURS, "findings")),
-                  "Notice findings by severity.", "Findings by severity per provider") for chunk in _chunks(names)]
+                  "Notice findings by severity.", "Findings by severity per provider", name="bars") for chunk in _chunks(names)]
     out.append(Section(number, "findings", TITLES["findings"], [*bars, _table(c, "findings")]))
     number += 1
     audited = [p for p in ok if p.audit is not None]
-    parts: list = [_table(c, "audits")]
+    parts = [_table(c, "audits")]
     if audited:
         levels = pd.DataFrame([{**{f"{lv} before": p.audit["inherent"][lv] for lv in ("high", "medium", "low")},
                                 **{f"{lv} after": p.audit["residual"][lv] for lv in ("high", "medium", "low")}}
@@ -367,20 +618,26 @@ def sections(comparison: Comparison, attachments: str | None = None) -> list[Sec
             frame.columns = ["high", "medium", "low"]
             for chunk in _chunks(list(frame.index)):
                 parts.append(Image(figures.svg(figures.stacked_bars(frame.loc[chunk], LEVEL_COLOURS, "risks")),
-                                   f"Risk levels {when} measures, per audited provider.", f"Risk levels {when} measures"))
+                                   f"Risk levels {when} measures, per audited provider.", f"Risk levels {when} measures",
+                                   name=f"risks_{when}"))
     else:
-        parts.insert(0, Text("None of these providers has a full audit: screening and risk rows say 'no audit'.", "note"))
+        parts.insert(0, Text("None of these providers has a full audit: screening and risk rows say 'no audit'.", "note",
+                             name="none"))
     out.append(Section(number, "audits", TITLES["audits"], parts))
+    if index:
+        for section in out[:1]:
+            section.parts.insert(0, Links([("Index of the DPIA reports", index)], name="index"))
     return out
 
 
-def to_html(comparison: Comparison, attachments: str | None = None) -> str:
-    """The comparison page; ``attachments`` is the stem of its CSV files (reports/comparison), named in a summarised page."""
-    from .report.page import page
+def to_html(comparison: Comparison, attachments: str | None = None, folder: str | Path | None = None) -> str:
+    """The comparison page; ``attachments`` is the stem of its CSV files (reports/comparison), named in a summarised
+    page; ``folder`` is where the page goes, to link the DPIA reports and their index written there."""
+    from .html.page import page
 
     body = ('<header><p class="kicker">Comparison of providers</p>'
             f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"
-            + "\n".join(s.html() for s in sections(comparison, attachments)))
+            + "\n".join(s.html() for s in sections(comparison, attachments, folder)))
     if comparison.summarised:  # too many providers for a column each: a searchable list of them instead
         from .report.search import provider_list
 

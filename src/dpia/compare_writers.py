@@ -19,13 +19,15 @@ class Job:
     def page(self) -> str:
         from .compare import to_html
 
-        return to_html(self.comparison, self.out.stem if "csv" in self.formats else None)
+        return to_html(self.comparison, self.out.stem if "csv" in self.formats else None, folder=self.out.parent)
 
 
 def html(job: Job) -> list[Path]:
     from .files import write_atomic
+    from .report.batch import add_comparison
 
     write_atomic(job.out, job.page)  # --out names the page itself
+    add_comparison(job.out)  # the index of DPIA reports in the same folder links to it
     return [job.out]
 
 

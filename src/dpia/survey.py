@@ -149,10 +149,12 @@ def profile_row(profile, provider: str, source: str) -> dict:
     present, absent, na = [], [], []
     for key, element in profile.elements.items():
         (na if not profile.applicable(key) else present if element.present else absent).append(key)
-    applicable = len(present) + len(absent)
+    applicable = len(present) + len(absent)  # the score and rank are the comparison's (write)
     return {"provider": provider, "source": source, "error": None, "organisation": profile.organisation,
             "last_updated": profile.last_updated, "audit_date": profile.audit_date,
             "elements_present": present, "elements_absent": absent, "elements_not_applicable": na,
+            "legitimate_interests_relied_on": bool(profile.legitimate_interests_relied_on),
+            "consent_relied_on": bool(profile.consent_relied_on), "all_data_from_person": bool(profile.all_data_from_person),
             "art6": list(profile.art6), "art9": list(profile.art9), "dpa2018_schedule1": bool(profile.dpa2018_schedule1),
             "special_categories": list(profile.special_categories), "transfer_status": profile.transfer_status,
             "transfer_countries": list(profile.transfer_countries), "transfer_mechanisms": list(profile.transfer_mechanisms),
@@ -160,8 +162,7 @@ def profile_row(profile, provider: str, source: str) -> dict:
             "automated_decision_making": profile.automated_decision_making,
             "findings": [{"code": f.code, "severity": f.severity} for f in profile.findings],
             "high_findings": sum(f.severity == "high" for f in profile.findings),
-            "present": len(present), "applicable": applicable,
-            "score": round(len(present) / applicable, 3) if applicable else 0.0}
+            "present": len(present), "applicable": applicable}
 
 
 def failed_row(provider: str, source: str, error: str) -> dict:
@@ -176,6 +177,7 @@ def _schema():
         ("provider", pa.string()), ("source", pa.string()), ("error", pa.string()), ("organisation", pa.string()),
         ("last_updated", pa.string()), ("audit_date", pa.string()),
         ("elements_present", strings), ("elements_absent", strings), ("elements_not_applicable", strings),
+        ("legitimate_interests_relied_on", pa.bool_()), ("consent_relied_on", pa.bool_()), ("all_data_from_person", pa.bool_()),
         ("art6", strings), ("art9", strings), ("dpa2018_schedule1", pa.bool_()), ("special_categories", strings),
         ("transfer_status", pa.string()), ("transfer_countries", strings), ("transfer_mechanisms", strings),
         ("retention_status", pa.string()), ("retention_periods", strings), ("automated_decision_making", pa.string()),
@@ -258,7 +260,6 @@ def run_survey(inputs: list[str], out_dir: str | Path, *, audit_date: str | None
     ordered = [rows[i] for i in range(len(todo))]
     for row, name in zip(ordered, _unique([r["provider"] for r in ordered])):
         row["provider"] = name
-    _rank(ordered)
     survey = Survey(ordered, seconds={"analyse": time.perf_counter() - clock})
     clock = time.perf_counter()
     survey.written = write(survey, out)
@@ -271,25 +272,19 @@ def worth_a_cluster(notices: int, workers: int | None = None) -> bool:
     return cores > 1 and notices * NOTICE_SECONDS * (1 - 1 / cores) > CLUSTER_START_SECONDS
 
 
-def _rank(rows: list[dict]) -> None:
-    import pandas as pd
-
-    scores = pd.Series([r.get("score") for r in rows], dtype="float64")
-    ranks = scores.rank(method="min", ascending=False)
-    for row, rank in zip(rows, ranks):
-        row["rank"] = None if pd.isna(rank) else int(rank)
-
-
 def write(survey: Survey, out: Path) -> list[Path]:
     import pyarrow as pa
 
     from .compare import to_html
 
     out = ensure_dir(out)
+    comparison = build(providers(survey.rows))
+    scores = {row.Provider: (float(row.Score), int(row.Rank)) for row in comparison.scores.itertuples()}
+    for row in survey.rows:  # the comparison's score and rank, so the file and the page agree
+        row["score"], row["rank"] = scores.get(row["provider"], (None, None))
     table = pa.Table.from_pylist(survey.rows, schema=_schema())
     written = [out / PROFILES]
     _write_parquet(table, out / PROFILES)
-    comparison = build(providers(survey.rows))
     write_atomic(out / "comparison.html", to_html(comparison, "comparison"))
     written.append(out / "comparison.html")
     written += comparison.write_csv(out, "comparison")
@@ -352,19 +347,20 @@ class _Finding:
 
 
 class StoredProfile:
-    """The part of a NoticeProfile a comparison reads, rebuilt from a Parquet row."""
+    """The part of a NoticeProfile a comparison reads, rebuilt from a Parquet row. Which elements apply is worked out
+    again by NoticeProfile's own rule, from the facts the row keeps (what the notice relies on, the audit date)."""
 
     def __init__(self, row: dict) -> None:
         from .notice import ELEMENT_IDS
 
         self.source = row["source"]
         self.organisation = row.get("organisation")
-        self._na = set(row.get("elements_not_applicable") or [])
+        self.audit_date = row.get("audit_date") or ""
+        self.legitimate_interests_relied_on = bool(row.get("legitimate_interests_relied_on"))
+        self.consent_relied_on = bool(row.get("consent_relied_on"))
+        self.all_data_from_person = bool(row.get("all_data_from_person"))
         present = set(row.get("elements_present") or [])
-        known = [*(row.get("elements_present") or []), *(row.get("elements_absent") or []), *self._na]
-        ids = set(ELEMENT_IDS)
-        self.elements = {key: _Element(key in present) for key in [*ELEMENT_IDS, *[k for k in known if k not in ids]]}
-        self._na |= {key for key in ELEMENT_IDS if key not in known}  # an element this survey's version did not know
+        self.elements = {key: _Element(key in present) for key in ELEMENT_IDS}
         for name in ("art6", "art9", "special_categories", "transfer_countries", "transfer_mechanisms", "retention_periods"):
             setattr(self, name, list(row.get(name) or []))
         self.dpa2018_schedule1 = bool(row.get("dpa2018_schedule1"))
@@ -373,8 +369,13 @@ class StoredProfile:
         self.automated_decision_making = row.get("automated_decision_making") or "not_mentioned"
         self.findings = [_Finding(f["code"], f["severity"]) for f in row.get("findings") or []]
 
-    def applicable(self, key: str) -> bool:
-        return key not in self._na
+    def not_applicable_because(self, element_id: str) -> str | None:
+        from .notice.profile import NoticeProfile
+
+        return NoticeProfile.not_applicable_because(self, element_id)  # type: ignore[arg-type]
+
+    def applicable(self, element_id: str) -> bool:
+        return self.not_applicable_because(element_id) is None
 
 
 def providers(rows: list[dict]) -> list[Provider]:

@@ -257,7 +257,7 @@ VOCABULARIES = (
     "art6", "recognised_legitimate_interests", "further_purposes", "art9", "schedule1", "special_categories",
     "data_subjects", "recipient_types", "abolished_bodies", "transfer_mechanisms", "countries", "adequacy",
     "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "feared_events",
-    "measure_effects", "provider_kinds", "time_units", "ico_template",
+    "measure_effects", "provider_kinds", "time_units", "ico_template", "profile_terms",
 )
 
 

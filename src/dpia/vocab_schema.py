@@ -134,6 +134,10 @@ class Question(Entry):
     answer: str  # audit:<key.sub> (written in audit.yaml) or computed:<name> (derived by the report)
 
 
+class ProfileTerm(Entry):
+    restates: list[str] = []  # notice elements whose absence the finding restates (not counted twice in a score)
+
+
 class TimeUnit(Entry):
     days: float
 
@@ -148,7 +152,7 @@ ENTRIES: dict[str, type[Entry]] = {
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
     "transfer_mechanisms": Mechanism, "countries": Country, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
-    "ico_template": Question,
+    "ico_template": Question, "profile_terms": ProfileTerm,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 

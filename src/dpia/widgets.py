@@ -880,7 +880,7 @@ class Walk:
         def render() -> str:
             if self.editor is None:
                 return ""
-            from .report.parts import Section
+            from .html.parts import Section
 
             if not self.editor.audit.valid:
                 return "<p>This part of the report appears once the errors listed above are fixed.</p>"

@@ -38,7 +38,7 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
     for index in doc.candidates(rule.any):
         seg = items[index]
         for position, pattern in enumerate(rule.patterns):
-            if _reaches(doc, pattern, seg, spans, exclude):
+            if doc.may_match(pattern, index) and _reaches(doc, pattern, seg, spans, exclude):
                 tiers[index] = position
                 break
     return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
@@ -47,7 +47,7 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
 def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude) -> bool:
     """Whether the segment holds an address, email or number of the pattern's kind that is neither
     hidden nor, by the words just before it, someone else's."""
-    for match in pattern.finditer(doc.text, seg.start, seg.end):
+    for match in (pattern.fast or pattern.regex).finditer(doc.lowered() if pattern.fast else doc.text, seg.start, seg.end):
         start = match.start()
         if spans and any(a <= start < b for a, b in spans):
             continue
@@ -92,6 +92,7 @@ def contextual(doc: Document, rule: ElementRule) -> list[int]:
 
 
 def element(doc: Document, rule: ElementRule) -> Element:
+    mention = doc.rules.rx("evidence.mention")
     hits = doc.hits(rule.any, exclude=rule.exclude)
     listed: dict[int, int] = {}
     if rule.contextual is not None:
@@ -100,9 +101,15 @@ def element(doc: Document, rule: ElementRule) -> Element:
     if not hits and not listed:
         return Element(False)
     found = set(hits)
+    after = len(rule.patterns) + 1
 
     def rank(index: int) -> int:
-        return doc.which(rule.any, index) if index in found else listed[index]
+        if index not in found:
+            return listed[index]
+        position = doc.which(rule.any, index)
+        # a mention of the element ranks after every statement of it
+        mentioned = doc.may_match(mention, index) and doc.found(mention, doc.segs.items[index].start, doc.where(rule.any, index))
+        return position + after if mentioned else position
 
     return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
 
@@ -110,16 +117,27 @@ def element(doc: Document, rule: ElementRule) -> Element:
 STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state who the controller is
 
 
-def identity(doc: Document, rule: ElementRule, org_segments: list[int]) -> Element:
-    """The controller named: a sentence calling it the controller ranks first, then the sentence
-    where the organisation's name was found, then other mentions."""
+def _key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def identity(doc: Document, rule: ElementRule, organisation: str | None, org_segments: list[int]) -> Element:
+    """The controller named: a sentence calling it the controller ranks first, then one naming the
+    legal entity ("Pharmacy 2U Limited"), then the sentence where the organisation's name was
+    found, then other mentions."""
     ranks = {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = doc.which(rule.any, index)
         # naming the controller or its responsibility first, the organisation's own sentence next
         ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
+    if organisation:  # the organisation's own legal name, not a supplier's
+        name = _key(organisation)
+        for match in doc.scan(doc.rules.rx("organisation.legal_name")):
+            if name in _key(match.group()):
+                index = doc.segs.at(match.start())
+                ranks[index] = min(ranks.get(index, 1), 1)
     for index in org_segments:
-        ranks.setdefault(index, 1)
+        ranks.setdefault(index, 2)
     return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
 
 
@@ -164,8 +182,14 @@ def lawful_bases(doc: Document) -> LawfulBases:
             if index not in cited and (doc.says(stated, index) or doc.framed(framing, index)):
                 found.art6.setdefault(letter, []).append(index)
     not_a_condition = rs.rx("lawful_bases.art9_not_a_condition")
+    refers_back = rs.rx("lawful_bases.refers_back")
+    items = doc.segs.items
     for letter, pattern in rs.block("lawful_bases.art9_names").items():
         for index in doc.hits(pattern, exclude=not_a_condition):
+            # "We do not share it for marketing. If we did, we would get your explicit consent before doing so."
+            if index > 0 and items[index - 1].line == items[index].line and doc.says(refers_back, index) \
+                    and doc.says(not_a_condition, index - 1):
+                continue
             found.art9.setdefault(letter, []).append(index)
     about_special = rs.rx("lawful_bases.art9_context")
     for letter, pattern in rs.block("lawful_bases.art9_listed").items():

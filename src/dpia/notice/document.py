@@ -38,13 +38,15 @@ class Document:
         self._url_candidates: dict[int, set[int]] | None = None
         self._hits: dict[tuple, list[int]] = {}
         self._overview: set[int] | None = None
+        self._shapes: dict[int, tuple[bool, bool, bool, bool, bool]] = {}  # see _shape
+        self._in_section: dict[Rx, dict[int, int]] = {}  # section pattern -> segment -> 0 in it, 1 outside
         self._said: dict[tuple, bool] = {}
         self._candidate_sets: dict[Rx, set[int] | range] = {}
         self._matched: dict[Rx, set[int]] = {}
         self._aboves: dict[int, int] = {}
-        self._frames: tuple | None = None  # per segment: heading, lead-in, heading above; and every frame
+        self._frames: dict[int, list[int]] | None = None  # see under
         self._low: str | None = None
-        self._which: dict[Rx, dict[int, int]] = {}  # alternation -> segment -> which of its patterns matched
+        self._which: dict[tuple, dict[int, tuple[int, int]]] = {}  # (alternation, masked) -> see _parts
 
     @property
     def without_urls(self) -> str:
@@ -122,13 +124,13 @@ class Document:
         return "\n".join([text[self.segs.items[i].start:self.segs.items[i].end] for i in indices])
 
     def found(self, pattern: Rx, start: int, end: int) -> bool:
-        """Whether ``pattern`` matches ``text[start:end]`` searched on its own."""
+        """Whether ``pattern`` matches ``text[start:end]`` (within one segment) searched on its own."""
         if pattern.fast is not None:
             low = self._low
             if low is None:
                 low = self._low = self.lowered()
-            return pattern.fast.search(low[start:end]) is not None
-        return pattern.regex.search(self.text[start:end]) is not None
+            return pattern.fast_in_line(low[start:end]) is not None
+        return pattern.in_line(self.text[start:end]) is not None
 
     def says(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in segment ``index``, searched on its own (remembered:
@@ -136,19 +138,32 @@ class Document:
         key = (pattern, index)
         said = self._said.get(key)
         if said is None:
-            seg = self.segs.items[index]
-            said = self._said[key] = self.found(pattern, seg.start, seg.end)
+            if pattern.id >= 0 and not self.may_match(pattern, index):
+                said = False  # the prefilter rules it out
+            else:
+                seg = self.segs.items[index]
+                if pattern.fast is not None:
+                    low = self._low
+                    if low is None:
+                        low = self._low = self.lowered()
+                    said = pattern.fast_in_line(low[seg.start:seg.end]) is not None
+                else:
+                    said = pattern.in_line(self.text[seg.start:seg.end]) is not None
+            self._said[key] = said
         return said
 
     def framed(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in the framing of segment ``index`` (its heading or lead-in)."""
-        if pattern.id >= 0:  # a scanned pattern: the segments it matches are known at once
+        if pattern.id >= 0 and not pattern.alone:  # the segments it matches are known at once
             return not self._matching(pattern).isdisjoint(self._framing(index))
-        return any(self.says(pattern, j) for j in self._framing(index))
+        for j in self._framing(index):
+            if self.says(pattern, j):
+                return True
+        return False
 
     def in_context(self, pattern: Rx, index: int) -> bool:
         """Whether ``pattern`` matches in segment ``index`` or its framing."""
-        if pattern.id >= 0:
+        if pattern.id >= 0 and not pattern.alone:
             matching = self._matching(pattern)
             return index in matching or not matching.isdisjoint(self._framing(index))
         return self.says(pattern, index) or any(self.says(pattern, j) for j in self._framing(index))
@@ -156,15 +171,30 @@ class Document:
     def under(self, pattern: Rx) -> list[int]:
         """The segments whose heading or lead-in matches ``pattern`` (each heading is asked once)."""
         if self._frames is None:
-            items, above = self.segs.items, self._above
-            heads = [seg.heading for seg in items]
-            self._frames = (heads, [seg.lead for seg in items], [above(h) for h in heads],
-                            sorted({h for h in heads if h >= 0} | {seg.lead for seg in items if seg.lead >= 0}))
-        heads, leads, aboves, frames = self._frames
-        matching = {j for j in frames if self.may_match(pattern, j) and self.says(pattern, j)}
+            self._frames = {}  # a heading or lead-in -> the segments it frames
+            above: dict[int, int] = {}
+            for i, seg in enumerate(self.segs.items):
+                heading = seg.heading
+                if heading >= 0:
+                    self._frames.setdefault(heading, []).append(i)
+                    over = above.get(heading)
+                    if over is None:
+                        over = above[heading] = self._above(heading)
+                    if over >= 0:
+                        self._frames.setdefault(over, []).append(i)
+                if seg.lead >= 0:
+                    self._frames.setdefault(seg.lead, []).append(i)
+        says, frames = self.says, self._frames
+        if pattern.id >= 0:
+            possible = self._possible(pattern)
+            matching = [j for j in frames if j in possible and says(pattern, j)]
+        else:
+            matching = [j for j in frames if says(pattern, j)]
         if not matching:
             return []
-        return [i for i in range(len(heads)) if heads[i] in matching or leads[i] in matching or aboves[i] in matching]
+        if len(matching) == 1:
+            return list(dict.fromkeys(frames[matching[0]]))
+        return sorted({i for j in matching for i in frames[j]})
 
     def in_context_all(self, pattern: Rx) -> list[int]:
         """Every segment that ``pattern`` (a scanned one) matches, or whose framing it matches."""
@@ -215,11 +245,14 @@ class Document:
 
     def may_match(self, pattern: Rx, index: int) -> bool:
         """Whether the prefilter lets ``pattern`` match in segment ``index`` (a cheap test before ``says``)."""
+        return index in self._possible(pattern)
+
+    def _possible(self, pattern: Rx) -> set[int] | range:
         found = self._candidate_sets.get(pattern)
         if found is None:
             candidates = self.candidates(pattern)
             found = self._candidate_sets[pattern] = candidates if isinstance(candidates, range) else set(candidates)
-        return index in found
+        return found
 
     def url_candidates(self) -> dict[int, set[int]]:
         """Automaton id -> the segments that held a URL where it may match once the URL is blanked."""
@@ -253,30 +286,54 @@ class Document:
         return list(self._hits[key])
 
     def _search(self, pattern: Rx, exclude: Rx | None, context: Rx | None, masked: bool) -> list[int]:
-        candidates = self.candidates(pattern, masked)
+        search = None
+        if pattern.parts:  # each pattern of the alternation confirmed on its own: its rank comes with it
+            candidates = sorted(self._parts(pattern, masked))
+        else:
+            candidates = self.candidates(pattern, masked)
+            if pattern.fast is not None:
+                haystack, search = self.lowered(masked), pattern.fast_in_line
+            else:
+                haystack, search = (self.without_urls if masked else self.text), pattern.in_line
         if not candidates:
             return []
-        if context is not None and context.id >= 0:  # the context is known at once: test it first
+        if context is not None and context.id >= 0 and not context.alone:  # the context is known at once: test it first
             candidates = [i for i in candidates if self.in_context(context, i)]
             context = None
-        if pattern.fast is not None:
-            haystack, search = self.lowered(masked), pattern.fast.search
-        else:
-            haystack, search = (self.without_urls if masked else self.text), pattern.regex.search
         items, found = self.segs.items, []
-        which = self._which.setdefault(pattern, {}) if pattern.parts else None
         for index in candidates:
-            seg = items[index]
-            match = search(haystack, seg.start, seg.end)
-            if match is None:
-                continue
-            if which is not None:
-                which[index] = match.lastindex - 1
+            if search is not None:
+                seg = items[index]
+                if search(haystack, seg.start, seg.end) is None:
+                    continue
             if exclude is not None and self.says(exclude, index):
                 continue
             if context is not None and not self.in_context(context, index):
                 continue
             found.append(index)
+        return found
+
+    def _parts(self, pattern: Rx, masked: bool = False) -> dict[int, tuple[int, int]]:
+        """For an alternation of scanned patterns: segment -> (the first of its patterns that matches
+        there, where that match starts), for every segment where one does. Each pattern is searched
+        only where the prefilter lets it match, and only in segments no earlier pattern has met."""
+        key = (pattern, masked)
+        found = self._which.get(key)
+        if found is None:
+            found = self._which[key] = {}
+            items = self.segs.items
+            for position, part in enumerate(pattern.parts):
+                if part.fast is not None:
+                    haystack, search = self.lowered(masked), part.fast_in_line
+                else:
+                    haystack, search = (self.without_urls if masked else self.text), part.in_line
+                for index in self.candidates(part, masked):
+                    if index in found:
+                        continue
+                    seg = items[index]
+                    match = search(haystack, seg.start, seg.end)
+                    if match is not None:
+                        found[index] = (position, match.start())
         return found
 
     def matches(self, pattern: Rx | None, indices):
@@ -300,25 +357,30 @@ class Document:
         may be a function, asked only for the best groups (with ``limit``, enough to fill it)."""
         if len(indices) < 2:
             return list(indices)
-        if self._overview is None:
-            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
-        items, overview, text = self.segs.items, self._overview, self.text
-        title = self.rules.rx("evidence.title")
+        items, shapes = self.segs.items, self._shapes
         indices = set(indices)
         leads = {i for j in indices for i in (items[j].lead, items[j].heading) if i in indices and i != j}
+        in_section = None if section is None else self._in_section.setdefault(section, {})
 
         def key(index: int) -> tuple[int, int, int]:
-            seg = items[index]
-            if seg.kind == "heading" and not short:
+            shape = shapes.get(index)
+            if shape is None:
+                shape = self._shape(index)
+            heading, overview, colon, title, few = shape
+            if heading and not short:
                 penalty = 3
-            elif index in overview:
+            elif overview:
                 penalty = 2
-            elif index in leads and text[seg.end - 1] == ":" or (
-                    self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)):
+            elif index in leads and colon or title:
                 penalty = 1
             else:
-                penalty = not short and text.count(" ", seg.start, seg.end) < 3
-            outside = 0 if section is None or self.framed(section, self.block_start(index)) else 1
+                penalty = not short and few
+            if in_section is None:
+                return penalty, 0, index
+            outside = in_section.get(index)
+            if outside is None:
+                outside = in_section[index] = 0 if self.framed(section, index) or self.framed(
+                    section, self.block_start(index)) else 1
             return penalty, outside, index
 
         full = {index: key(index) for index in indices}
@@ -338,6 +400,18 @@ class Document:
             start = end
         return out
 
+    def _shape(self, index: int) -> tuple[bool, bool, bool, bool, bool]:
+        """What ranks a segment low as evidence, whatever the element: a heading, an overview of the
+        notice, a line ending in a colon (a lead-in, where its list items are candidates too), a list
+        item asked as a question (a title), fewer than three spaces (a bare label)."""
+        if self._overview is None:
+            self._overview = set(self.hits(self.rules.rx("evidence.overview")))
+        seg, text, title = self.segs.items[index], self.text, self.rules.rx("evidence.title")
+        title = self.lowered()[seg.start:seg.start + 3] in TITLE_STARTS and self.says(title, index)
+        shape = self._shapes[index] = (seg.kind == "heading", index in self._overview, text[seg.end - 1] == ":", title,
+                                       text.count(" ", seg.start, seg.end) < 3)
+        return shape
+
     @staticmethod
     def _by_rank(group: list[int], rank: Callable[[int], int], wanted: int | None) -> list[int]:
         """The group ordered by rank, then position; once ``wanted`` of the best rank (0) are found
@@ -353,9 +427,13 @@ class Document:
         return chosen if len(ranks) == len(group) else chosen[:wanted]
 
     def which(self, pattern: Rx, index: int) -> int:
-        """Which of an alternation's patterns matched segment ``index``: the first at the leftmost
-        match, a sentence's strongest statement of the element as the patterns are ordered."""
-        return self._which[pattern][index]
+        """Which of an alternation's patterns is the first to match segment ``index`` (a sentence's
+        strongest statement of the element, as the patterns are ordered)."""
+        return self._parts(pattern)[index][0]
+
+    def where(self, pattern: Rx, index: int) -> int:
+        """Where in the text the match of ``which`` pattern starts in segment ``index``."""
+        return self._parts(pattern)[index][1]
 
     def evidence_in_order(self, indices, limit: int = MAX_EVIDENCE) -> list[Evidence]:
         """The first ``limit`` segments as evidence, in the order given (findings point at them)."""

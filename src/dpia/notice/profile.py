@@ -142,7 +142,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
 
     organisation, org_segments = detect.organisation(doc)
-    elements["controller_identity"] = detect.identity(doc, element_rules["controller_identity"], org_segments)
+    elements["controller_identity"] = detect.identity(doc, element_rules["controller_identity"], organisation, org_segments)
 
     bases = detect.lawful_bases(doc)
     art6 = sorted(bases.art6)

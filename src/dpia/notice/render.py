@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import TYPE_CHECKING
 
@@ -78,44 +79,67 @@ def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def term(field: str, value: str) -> str:
+    """A code of the profile (a finding, a status, a transfer route) as a client reads it (vocab/profile_terms.yaml)."""
+    from .. import vocab
+
+    return vocab.labels("profile_terms", f"{field}.{value}")
+
+
 def findings_table(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
-    """One row per finding, most severe first; codes may break at underscores."""
+    """One row per finding, most severe first: its title and what it means in words, never its code."""
     import pandas as pd
 
-    return pd.DataFrame([{"Severity": f.severity, "Finding": f.code.replace("_", "_\u200b"), "What it means": f.message,
+    return pd.DataFrame([{"Severity": f.severity, "Finding": term("finding", f.code), "What it means": f.message,
                           "Where": _quote(f.evidence[0].text, width) if f.evidence else ""} for f in profile.findings],
                         columns=["Severity", "Finding", "What it means", "Where"])
+
+
+def facts(profile: NoticeProfile) -> list[tuple[str, str]]:
+    """What the notice says about its lawful bases, special categories, transfers, retention and automated decisions,
+    each code by its label and article."""
+    from .. import vocab
+
+    def letters(name: str, chosen: list[str]) -> str:
+        return "; ".join(vocab.cited(t) for t in vocab.get(name) if t["letter"] in chosen) or "none"
+
+    countries = vocab.labels("countries", "; ".join(profile.transfer_countries), empty="none named")
+    routes = ", ".join(term("mechanism", m) for m in profile.transfer_mechanisms) or "none named"
+    return [
+        ("Lawful bases (Art 6)", letters("art6", profile.art6)),
+        ("Conditions for special category data (Art 9)", letters("art9", profile.art9)),
+        ("DPA 2018 Schedule 1", "cited" if profile.dpa2018_schedule1 else "not cited"),
+        ("Special categories", vocab.labels("special_categories", "; ".join(profile.special_categories), empty="none")),
+        ("Transfers", f"{term('transfers', profile.transfer_status)}; routes: {routes}; countries: {countries}"),
+        ("Retention", term("retention", profile.retention_status)
+         + (f" ({'; '.join(profile.retention_periods)})" if profile.retention_periods else "")),
+        ("Automated decisions", term("adm", profile.automated_decision_making)),
+    ]
 
 
 MARKS = {"✗": "gap", "✓": "ok", "high": "high", "medium": "medium", "low": "low"}
 
 
 def to_html(profile: NoticeProfile) -> str:
-    """A standalone page: the report's page shell, tables and escaping."""
+    """A standalone page: the report's page shell, tables and escaping (dpia.html, which loads no report machinery)."""
     import pandas as pd
 
-    from ..report.page import page
-    from ..report.parts import Heading, Table, Text
+    from ..html.page import page
+    from ..html.parts import Heading, Table, Text
+    from ..vocab import long_date
 
-    title = profile.organisation or profile.source
-    facts = pd.DataFrame([
-        {"": "Source", "What the notice says": f"{profile.source} (read as {profile.encoding})"},
-        {"": "Last updated", "What the notice says": profile.last_updated or "no date"},
-        {"": "Lawful bases", "What the notice says": f"Art 6(1): {', '.join(profile.art6) or 'none'}; Art 9(2): "
-                                                     f"{', '.join(profile.art9) or 'none'}; DPA 2018 Schedule 1: "
-                                                     f"{'cited' if profile.dpa2018_schedule1 else 'not cited'}"},
-        {"": "Special categories", "What the notice says": ", ".join(profile.special_categories) or "none"},
-        {"": "Transfers", "What the notice says": f"{profile.transfer_status}; mechanisms: "
-                                                  f"{', '.join(profile.transfer_mechanisms) or 'none'}; countries: "
-                                                  f"{', '.join(profile.transfer_countries) or 'none'}"},
-        {"": "Retention", "What the notice says": _retention(profile)},
-        {"": "Automated decisions", "What the notice says": profile.automated_decision_making},
-    ])
-    parts = [Text(f"Audited as of {profile.audit_date}: the notice covers {profile.transparency_score:.0%} of the "
+    def day(iso: str | None) -> str:
+        return long_date(dt.date.fromisoformat(iso)) if iso else "no date"
+
+    title = profile.organisation or "Privacy notice"
+    said = pd.DataFrame([{"": "Last updated", "What the notice says": day(profile.last_updated)}]
+                        + [{"": k, "What the notice says": v} for k, v in facts(profile)])
+    parts = [Text(f"Audited as of {day(profile.audit_date)}: the notice covers {profile.transparency_score:.0%} of the "
                   "applicable Article 13/14 elements.", "note"),
              Heading("Article 13/14 elements"), Table(checklist(profile, 300), widths=[4, 36, 60], marks=MARKS),
-             Heading("What the notice says"), Table(facts, widths=[22, 78]),
-             Heading(f"Findings ({len(profile.findings)})"), Table(findings_table(profile, 300), widths=[9, 24, 40, 27], marks=MARKS)]
+             Heading("What the notice says"), Table(said, widths=[26, 74]),
+             Heading(f"Findings ({len(profile.findings)})"),
+             Table(findings_table(profile, 300), widths=[9, 20, 42, 29], marks=MARKS)]
     body = (f'<header><p class="kicker">Notice profile</p><h1>{html.escape(title)}</h1></header>'
             + "\n".join(p.html() for p in parts))
     return page(f"Notice profile: {title}", body)

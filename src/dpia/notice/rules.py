@@ -27,17 +27,25 @@ FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 class Rx:
     """A compiled pattern. ``id`` is its index among the patterns the prefilter scans for, or -1
-    for one only ever tested against a sentence or a short piece of text. ``fast`` is its twin
-    for lowercased text (lowercase.py), or None."""
+    for one it does not. ``alone``: tested against one sentence (or a short piece of text) on its
+    own, never searched in place across the notice; the prefilter, where it scans for one, only
+    rules sentences out. ``fast`` is its twin for lowercased text (lowercase.py), or None.
+    ``in_line`` and ``fast_in_line`` search a piece of one line (a segment, or part of one) with
+    the pattern and its twin: ``match`` where every match starts a line, else ``search``."""
 
-    __slots__ = ("regex", "id", "search", "finditer", "match", "fast", "parts")
+    __slots__ = ("regex", "id", "alone", "search", "finditer", "match", "fast", "parts", "in_line", "fast_in_line")
 
-    def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = ()):  # noqa: A002 - the prefilter's word
-        self.regex = regex
+    def __init__(self, regex: re.Pattern, id: int = -1, parts: tuple[Rx, ...] = (), alone: bool = False):  # noqa: A002
+        parsed = lowercase.parse(regex)
+        anchored = lowercase.anchored(regex, parsed)
+        self.regex = regex = lowercase.started(regex, parsed)
         self.id = id
+        self.alone = alone
         self.parts = parts  # an alternation of scanned patterns: it may match where any of them may
         self.search, self.finditer, self.match = regex.search, regex.finditer, regex.match
-        self.fast = lowercase.twin(regex)
+        self.fast = lowercase.twin(regex, parsed)
+        self.in_line = regex.match if anchored else regex.search
+        self.fast_in_line = None if self.fast is None else self.fast.match if anchored else self.fast.search
 
 
 def _join(patterns: list[str] | tuple[str, ...]) -> str:
@@ -63,10 +71,12 @@ def any_of(patterns: list[str] | str | None, flags: int = FLAGS) -> Rx | None:
 
 @dataclass(frozen=True)
 class Patterns:
-    """A list of regular expressions, compiled as one alternation. ``scan``: searched for across
-    the notice (so given to the prefilter), else only tested against one sentence or piece."""
+    """A list of regular expressions, compiled as one alternation. ``scan``: given to the prefilter.
+    ``alone``: only tested against one sentence or piece of text on its own, else searched for
+    across the notice."""
 
     scan: bool = True
+    alone: bool = False
     flags: int = FLAGS
     single: bool = False  # exactly one pattern, used on its own (e.g. with match)
 
@@ -89,16 +99,17 @@ ELEMENT_IDS = (
     "right_complain", "right_complain_controller", "statutory_contractual_requirement", "automated_decision_making",
     "source_of_data", "cookies",
 )
-SCAN, CHECK = Patterns(), Patterns(scan=False)
+SCAN, CHECK = Patterns(), Patterns(scan=False, alone=True)
+FILTERED = Patterns(alone=True)  # tested against one sentence at a time, where the prefilter lets it match
 ART6 = ("a", "b", "c", "d", "e", "ea", "f")
 ART9 = tuple("abcdefghij")
 MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
 ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
-           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": CHECK, "section": CHECK}
+           "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": FILTERED, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
-                   "evidence": {"overview": SCAN, "title": CHECK, "only_from_person": SCAN}}
+                   "evidence": {"overview": SCAN, "title": CHECK, "mention": CHECK, "only_from_person": SCAN}}
 FINDING = {"severity": ("high", "medium", "low"), "message": TEXT, "from": DATE,
            "law": Codes(ANY_MAP, None)}
 FINDINGS_SCHEMA = {"source": TEXT, "as_of": DATE, "findings": Codes(FINDING)}
@@ -108,15 +119,16 @@ RULES_SCHEMA = {
             "obfuscated": SCAN},
     "lawful_bases": {
         "art6_citation": SCAN, "art9_citation": SCAN, "schedule1": SCAN, "heading_context": SCAN,
-        "sentence_context": CHECK, "not_a_statement": CHECK, "interests_described": CHECK, "interests_listed": CHECK,
+        "sentence_context": FILTERED, "not_a_statement": FILTERED, "interests_described": CHECK,
+        "interests_listed": CHECK,
         "names": Codes({"strong": SCAN, "weak": SCAN}, ART6),
         "art9_names": Codes(SCAN, ART9), "art9_listed": Codes(SCAN, ART9), "art9_context": SCAN,
-        "art9_not_a_condition": CHECK,
+        "art9_not_a_condition": CHECK, "refers_back": CHECK,
         "label": {"gap_before": Patterns(scan=False, flags=re.IGNORECASE),
                   "gap_after": Patterns(scan=False, flags=0), "join": Patterns(scan=False, flags=re.IGNORECASE)},
     },
     "special_categories": Codes(SCAN, "special_categories"),
-    "special_category_checks": {"negation": CHECK, "definition": CHECK, "held": CHECK},
+    "special_category_checks": {"negation": FILTERED, "definition": FILTERED, "held": CHECK},
     "transfers": {"outside": SCAN, "transfer_verbs": CHECK, "country_context": SCAN, "uk_only": SCAN,
                   "absolute": CHECK, "negation": CHECK, "mechanisms": Codes(SCAN, MECHANISMS),
                   "mechanism_context": SCAN, "country_aliases": ANY_MAP, "not_foreign": [str], "eea": [str],
@@ -125,14 +137,17 @@ RULES_SCHEMA = {
                   "period_lead": CHECK, "period_tail": CHECK},
     "automated_decisions": {"none": SCAN, "described": SCAN, "rights_only": CHECK, "decision": CHECK,
                             "human_review": SCAN},
-    "marketing": {"mentions": SCAN, "negation": CHECK, "electronic": CHECK, "offline": CHECK, "consent": CHECK},
+    "marketing": {"mentions": SCAN, "negation": CHECK, "electronic": CHECK, "offline": CHECK,
+                  "consent": CHECK},
     "law": {"uk_law": SCAN, "dpa1998": SCAN, "eu_gdpr": SCAN, "ico_url": SCAN, "ico_valid": TEXT},
     "dates": {"keywords": SCAN, "month": TEXT, "formats": TEMPLATES,
               "month_names": [str], "month_aliases": ANY_MAP},
-    "organisation": {"name": TEXT, "patterns": TEMPLATES, "not_names": Patterns(scan=False, flags=0),
+    "organisation": {"name": TEXT, "patterns": TEMPLATES, "legal_name": Patterns(flags=re.MULTILINE),
+                     "not_names": Patterns(scan=False, flags=0),
                      "trailing": Patterns(scan=False, flags=0)},
-    "data_subjects": Codes(SCAN, "data_subjects"),
-    "recipients": Codes(SCAN, "recipient_types"),
+    # read only when `dpia new` drafts an audit: not scanned for on every notice
+    "data_subjects": Codes(Patterns(scan=False), "data_subjects"),
+    "recipients": Codes(Patterns(scan=False), "recipient_types"),
 }
 
 
@@ -240,29 +255,24 @@ class RuleSet:
         if not patterns:
             self._rx[path] = None
             return
+        regex = compile_pattern(_join(patterns), kind.flags, where)
         if path.startswith("elements.") and path.endswith(".patterns"):
-            # one group per pattern: the alternation's match tells which pattern met the sentence
-            regex = compile_pattern("|".join(f"({p})" for p in patterns), kind.flags, where)
-        else:
-            regex = compile_pattern(_join(patterns), kind.flags, where)
-        if path.startswith("elements.") and path.endswith(".patterns"):
-            # each pattern scanned on its own (its rank as evidence), the alternation confirms presence
-            parts = tuple(self._make(compile_pattern(p, kind.flags, where), False) for p in patterns)
+            # each pattern scanned on its own: the first that matches a sentence is its rank as
+            # evidence, and the sentences where any matches are those of the alternation
+            parts = tuple(self._make(compile_pattern(p, kind.flags, where), True) for p in patterns)
             self._rx[path + "[]"] = parts
-            alternation = self._make(regex, True)
-            alternation.parts = parts
-            self._rx[path] = alternation
+            self._rx[path] = Rx(regex, parts=parts)
         else:
-            self._rx[path] = self._make(regex, kind.scan)
+            self._rx[path] = self._make(regex, kind.scan, kind.alone)
 
-    def _make(self, regex: re.Pattern, scan: bool) -> Rx:
+    def _make(self, regex: re.Pattern, scan: bool, alone: bool = False) -> Rx:
         if not scan:
-            return Rx(regex)
+            return Rx(regex, alone=alone)
         key = (regex.pattern, regex.flags)
         if key not in self._ids:
             self._ids[key] = len(self.scanned)
             self.scanned.append(regex)
-        return Rx(regex, self._ids[key])
+        return Rx(regex, self._ids[key], alone=alone)
 
     def _element(self, key: str, spec: dict) -> ElementRule:
         at = f"elements.{key}."

@@ -24,11 +24,12 @@ from pathlib import Path
 from ..errors import OutputError
 from ..files import ensure_dir, pid_alive, remove_stale_temps, temp_beside, write_atomic
 from ..formats import REPORT
+from ..html.page import page
 from ..workers import stop
-from .page import page
 from .run import FORMATS, Result, Runner
 
 RECORD = ".dpia-reports.json"
+COMPARISONS = ".dpia-comparisons.json"  # the comparison pages written into a reports folder
 LOCK = ".dpia-reports.lock"
 RESERVED = ("index", "comparison")  # index.html is the batch's; `make report` writes comparison.html beside the reports
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f]")  # control characters do not go into output file names
@@ -213,7 +214,33 @@ def _publish(out: Path, names: list[str], results: dict[int, Result]) -> None:
             if not entry.get("error") and not entry["outputs"] and not entry.get("running"):
                 del record[name]
         _write_record(out, record)
-        write_atomic(out / "index.html", index_page([_result(name, entry) for name, entry in record.items()]))
+        write_atomic(out / "index.html", index_page([_result(name, entry) for name, entry in record.items()], comparisons(out)))
+
+
+def reports_in(out: Path) -> dict[str, str]:
+    """Each audit folder (resolved) whose DPIA report is in ``out``, and the report's HTML file name there."""
+    return {str(Path(entry.get("audit", "")).resolve()): entry["outputs"]["html"] for entry in _read_record(out).values()
+            if (entry.get("outputs") or {}).get("html") and (out / entry["outputs"]["html"]).is_file()}
+
+
+def comparisons(out: Path) -> list[str]:
+    """The comparison pages `dpia compare` wrote into ``out`` that are still there, for the index to link."""
+    try:
+        names = json.loads((out / COMPARISONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str) and "/" not in n and (out / n).is_file()] if isinstance(names, list) else []
+
+
+def add_comparison(page: Path) -> None:
+    """Note a comparison page written beside DPIA reports, and rewrite their index so it links to it."""
+    out = page.parent
+    with _locked(out):
+        names = list(dict.fromkeys([*comparisons(out), page.name]))
+        write_atomic(out / COMPARISONS, json.dumps(names))
+        record = _read_record(out)
+        if record:
+            write_atomic(out / "index.html", index_page([_result(n, e) for n, e in record.items()], names))
 
 
 def _release(record: dict[str, dict], name: str) -> None:
@@ -238,7 +265,7 @@ def _progress(total: int, enabled: bool):
                 bar_format="{desc}: {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining}")
 
 
-def index_page(results: list[Result]) -> str:
+def index_page(results: list[Result], comparisons: list[str] = ()) -> str:
     e = html.escape
     rows = []
     for r in sorted(results, key=lambda r: ((r.provider or r.slug).lower(), r.slug)):
@@ -248,16 +275,24 @@ def index_page(results: list[Result]) -> str:
         if r.ok:
             verdict = "DPIA required" if s.get("dpia_required") else "not required"
             residual = s.get("highest_residual") or "none"
+            signed = bool(s.get("signed_off")) and not s.get("draft")
+            state = "signed off" if signed else "draft"
+            opened = s.get("open_questions")
+            detail = f" ({opened} questions open)" if opened and not signed else ""
             rows.append(f'<tr><td><a href="{e(r.outputs.get("html") or next(iter(r.outputs.values()), ""))}">{name}</a></td>'
                         f"<td>{links}</td><td>{e(verdict)}</td><td class=\"{e(residual)}\">{e(residual)}</td>"
-                        f"<td>{s.get('findings', '')} ({s.get('high_findings', 0)} high)</td><td class=\"ok\">ok</td></tr>")
+                        f"<td>{s.get('findings', '')} ({s.get('high_findings', 0)} high)</td>"
+                        f'<td class="{"ok" if signed else "medium"}">{state}{detail}</td></tr>')
         else:
             rows.append(f"<tr><td>{name}<br><small>{e(r.audit)}</small></td><td>{links or 'none'}</td><td></td><td></td>"
                         f'<td></td><td class="gap">failed: {e(r.error or "")}</td></tr>')
     failed = sum(not r.ok for r in results)
     status = (f'<p class="callout alert">{failed} of {len(results)} reports failed; see the last column.</p>' if failed
               else f'<p class="callout ok">{len(results)} reports produced.</p>')
-    body = (f'<header><p class="kicker">Data protection impact assessments</p><h1>DPIA reports</h1></header>{status}'
+    compared = ('<nav class="links">Providers side by side: '
+                + " · ".join(f'<a href="{e(n)}">{e(n.rsplit(".", 1)[0].replace("-", " ").capitalize())}</a>' for n in comparisons)
+                + "</nav>") if comparisons else ""
+    body = (f'<header><p class="kicker">Data protection impact assessments</p><h1>DPIA reports</h1></header>{compared}{status}'
             '<table class="index"><colgroup><col style="width:26%"><col style="width:12%"><col style="width:14%">'
             '<col style="width:13%"><col style="width:13%"><col style="width:22%"></colgroup>'
             "<thead><tr><th>Provider</th><th>Report</th><th>Screening</th><th>Highest residual risk</th>"

@@ -15,11 +15,11 @@ import pandas as pd
 from .. import risk, transfers, vocab
 from ..audit import Audit, load, validate
 from ..errors import AuditInvalid
+from ..html.parts import Section
 from ..notice import NoticeProfile, analyse, read_notice
 from ..screening import Screening, screen
 from . import large
 from . import questions as ico
-from .parts import Section
 
 
 @dataclass
@@ -108,7 +108,8 @@ class Header:
         r = self.report
         verdict = "DPIA required" if r.screening.required else "DPIA not required"
         highest = risk.highest(r.scored.residual) or "none recorded"
-        return [(verdict, "high" if r.screening.required else "ok"), (f"highest risk after measures: {highest}", ""),
+        return [(verdict, "high" if r.screening.required else "ok"),
+                (f"highest risk after measures: {highest}", highest if highest in ("high", "medium", "low") else ""),
                 ("signed off" if r.signed_off else "not yet signed off", "ok" if r.signed_off else "medium")]
 
     def _repr_html_(self) -> str:

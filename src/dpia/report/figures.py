@@ -200,7 +200,8 @@ def stacked_bars(frame: pd.DataFrame, colours: dict[str, str], xlabel: str) -> F
     y = list(range(rows))[::-1]
     for column in frame.columns:
         values = frame[column].astype(float).tolist()
-        ax.barh(y, values, left=left, color=colours.get(column, "#999"), label=str(column), height=0.7)
+        ax.barh(y, values, left=left, color=colours.get(column, "#999"), label=str(column), height=0.7,
+                edgecolor="#6b6b6b", linewidth=0.4)  # the palest level stays visible on white
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks([])
     ax.set_ylim(-0.6, rows - 0.4)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .parts import Items, Section, Table, Text
+from ..html.parts import Items, Section, Table, Text
+from . import palette
 
 LARGE = 500  # an audit with a table longer than this gets a summarised report
 ROWS = 50  # table rows a summarised report shows (79 PDF pages at 200 rows a table; 15 s of printing)
@@ -171,8 +172,8 @@ def comparison_sections(comparison, attachments: str | None = None) -> list[Sect
     """A comparison of many providers as counts: how many providers show each practice, the two ends of the
     ranking, the failures. The provider x practice matrices are the CSV files (`--format csv`)."""
     from .. import compare as cmp
+    from ..html.parts import Image
     from . import figures
-    from .parts import Image
 
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]
@@ -193,13 +194,16 @@ def comparison_sections(comparison, attachments: str | None = None) -> list[Sect
     bands = pd.cut(scores.Score, [-0.001, 0.2, 0.4, 0.6, 0.8, 1.0], labels=["0-20%", "20-40%", "40-60%", "60-80%", "80-100%"])
     spread = bands.value_counts(sort=False).rename_axis("Transparency score").reset_index(name="Providers")
     out.append(Section(2, "transparency", "Transparency score and ranking", [
-        Text("Transparency score = the share of applicable Article 13/14 elements the notice contains. How the providers "
-             f"spread, then the {RANKED} highest and the {RANKED} lowest of the ranking.", "note"),
-        Table(spread, widths=[50, 50]), Table(ends, widths=[46, 12, 14, 14, 14])]))
+        Text(f"{cmp.FORMULA}. How the providers spread, then the {RANKED} highest and the {RANKED} lowest of the ranking.",
+             "note", name="formula"),
+        Table(spread, widths=[50, 50], name="spread"),
+        Table(ends.assign(Score=ends.Score.map(lambda x: f"{x:.0%}"))[["Rank", "Provider", "Score", "Present", "Applicable", "Penalty"]]
+              .rename(columns={"Present": "Elements present", "Applicable": "Elements that apply", "Penalty": "Deducted"}),
+              widths=[8, 44, 12, 12, 12, 12], name="ranking")]))
     elements = c.matrices["elements"].iloc[:-1]
     counts = pd.DataFrame({"present": (elements == cmp.YES).sum(axis=1), "absent": (elements == cmp.NO).sum(axis=1),
                            "not applicable": (elements == cmp.NA).sum(axis=1)})
-    colours = {"present": "#7fbf8e", "absent": "#e8a39c", "not applicable": "#d9d9d9"}
+    colours = {"present": palette.ELEMENTS[cmp.YES], "absent": palette.ELEMENTS[cmp.NO], "not applicable": palette.ELEMENTS[cmp.NA]}
     out.append(Section(3, "elements", cmp.TITLES["elements"], [
         Image(figures.svg(figures.stacked_bars(counts, colours, "providers")),
               "How many providers' notices contain each Article 13/14 element.", "Elements by number of providers"),
@@ -220,8 +224,8 @@ def _prevalence(matrix: pd.DataFrame, providers: int) -> pd.DataFrame:
     rows = []
     for practice, values in matrix.iterrows():
         tally = values.value_counts()
-        if set(tally.index) <= {cmp.YES, cmp.NO, cmp.NA, ""}:
-            yes, applicable = int(tally.get(cmp.YES, 0)), providers - int(tally.get(cmp.NA, 0))
+        if set(tally.index) <= {cmp.YES, cmp.NO, cmp.NA, cmp.FOUND, ""}:
+            yes, applicable = int(tally.get(cmp.YES, 0) + tally.get(cmp.FOUND, 0)), providers - int(tally.get(cmp.NA, 0))
             rows.append({"Practice": practice, "Providers": f"{yes:,}",
                          "Share": f"{yes / applicable:.0%} of {applicable:,}" if applicable else "n/a"})
             continue

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import vocab
+from ..html.parts import Heading, Items, Questions, Section, Table, Text
 from ..vocab import NOT_STATED, split_codes
-from .parts import Heading, Items, Questions, Section, Table, Text
 
 if TYPE_CHECKING:
     from .content import DpiaReport

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import risk, vocab
+from ..html.parts import Heading, Image, Questions, Section, Table, Text
 from . import figures
-from .parts import Heading, Image, Questions, Section, Table, Text
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -67,8 +67,8 @@ def measures(r: DpiaReport) -> Section:
                          "Due": _column(s, "due").replace("", OPEN), "Status": s.status.astype(str).str.capitalize()})
     parts: list = [Questions(r.questions(6), name="questions"),
                    Table(table, widths=[20, 38, 14, 12, 16], marks=LEVELS, name="measures"),
-                   Text("Effect on risk: " + "; ".join(f"{t.label.lower()}: {t.description[0].lower()}{t.description[1:]}"
-                                                       for t in effects), "note", name="effects"),
+                   Text("Effect on risk: " + "; ".join(f"{t.label.lower()}: {t.description[0].lower()}{t.description[1:].rstrip('.')}"
+                                                       for t in effects) + ".", "note", name="effects"),
                    Heading("Action plan"), Table(plan, widths=[6, 50, 18, 12, 14], marks=LEVELS, name="plan"),
                    _prior_consultation(r)]
     return Section(6, "measures", "Measures to reduce risk", parts)

@@ -26,9 +26,9 @@ from pathlib import Path
 from ..errors import DpiaError, OutputError
 from ..files import ensure_dir, pid_alive, temp_beside
 from ..formats import REPORT
-from .page import page
+from ..html.page import page
 
-NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "dpia_report.ipynb"
+NOTEBOOK = "dpia_report.ipynb"  # package data beside this module (notebooks/ links to it for the auditor)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("html", "pdf")  # the default: the notebook's formats (formats.REPORT lists them all)
 KERNEL = "python3"
@@ -204,8 +204,7 @@ class Runner:
     def _execute(self, audit_dir: Path, target: Path, audit_date, risk_method, formats):
         import papermill
 
-        if not NOTEBOOK.exists():
-            raise DpiaError(f"the report notebook {NOTEBOOK} is missing; reinstall dpia from its repository")
+        notebook = notebook_path()
         parameters = {"audit_path": str(audit_dir), "audit_date": audit_date, "risk_method": risk_method,
                       "formats": ",".join(formats), "attachments": str(tables_dir(target.parent, target.stem).resolve())}
         km = self.kernel()
@@ -217,8 +216,8 @@ class Runner:
         watchdog.start()
         try:
             nb = papermill.execute_notebook(
-                str(NOTEBOOK), str(tmp), parameters=parameters, kernel_name=KERNEL, km=km,
-                progress_bar=False, log_output=False, request_save_on_cell_execute=False, cwd=str(NOTEBOOK.parent))
+                str(notebook), str(tmp), parameters=parameters, kernel_name=KERNEL, km=km,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=False, cwd=str(target.parent.resolve()))
             os.replace(tmp, target)
         except Exception:
             if tmp.exists() and tmp.stat().st_size:
@@ -264,6 +263,16 @@ class Runner:
             tmp.unlink(missing_ok=True)
             if temps is not None:
                 temps.discard(tmp)
+
+
+def notebook_path() -> Path:
+    """The report notebook shipped inside the package, so an installed wheel runs `dpia report` too."""
+    from importlib.resources import files
+
+    resource = files(__package__).joinpath(NOTEBOOK)
+    if not resource.is_file():
+        raise DpiaError(f"the report notebook {NOTEBOOK} is missing from the installed dpia package; reinstall dpia")
+    return Path(str(resource))
 
 
 def _sync(coroutine_function):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import vocab
+from ..html.parts import Heading, Section, Table, Text
 from ..schemas import as_text
-from .parts import Heading, Section, Table, Text
 from .questions import OPEN
 
 if TYPE_CHECKING:
@@ -51,13 +51,24 @@ def document_control(r: DpiaReport) -> Section:
                                     vocab.get("risk_methods").label(r.method)]})
     parts: list = [Table(facts, widths=[22, 78], marks={OPEN: "blank"}, name="facts"), Heading("Change log")]
     if log:
-        parts.append(Table(pd.DataFrame([{"Version": as_text(e.get("version", "")), "Date": as_text(e.get("date", "")),
+        parts.append(Table(pd.DataFrame([{"Version": as_text(e.get("version", "")), "Date": _day(e.get("date", "")),
                                           "By": str(e.get("by", "")), "Change": str(e.get("change", ""))} for e in log]),
                            widths=[10, 14, 26, 50], name="change_log"))
     else:
         parts.append(Text(f"{OPEN}: no change is recorded.", "medium", name="change_log"))
     parts += [Heading("Method and limits"), Text(method(r), name="method")]
     return Section(0, "document", "Document control, method and limits", parts)
+
+
+def _day(value) -> str:
+    """A date as the report writes dates (5 February 2026); anything else as written."""
+    import datetime as dt
+
+    text = as_text(value)
+    try:
+        return vocab.long_date(dt.date.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def method(r: DpiaReport) -> str:

@@ -8,10 +8,10 @@ import pandas as pd
 
 from .. import vocab
 from ..flows import build as build_graph
+from ..html.parts import Heading, Image, Items, Questions, Section, Table, Text
 from ..schemas import as_text
 from ..screening import SCHEMES
 from . import figures
-from .parts import Heading, Image, Items, Questions, Section, Table, Text
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -78,8 +78,8 @@ def description(r: DpiaReport) -> Section:
                    f"{len(graph.transfers)} restricted transfers out of the UK, {len(graph.unknown)} flows to a recipient whose "
                    "location is unknown.", "Data-flow diagram", name="flows", figure=diagram),
         Heading("Scope of the processing"), Questions([q for q in questions if q.code.startswith("s2.scope")], name="scope"),
-        Table(special, widths=[6, 30, 40, 24], name="special"),
-        Table(retention, widths=[6, 34, 60], marks=GAP, name="retention"),
+        Table(special, "Special category data and techniques of each activity", widths=[6, 30, 40, 24], name="special"),
+        Table(retention, "How long each activity keeps its data", widths=[6, 34, 60], marks=GAP, name="retention"),
         Heading("Context of the processing"), Questions([q for q in questions if q.code.startswith("s2.context")], name="context"),
         Heading("Purposes of the processing"),
         Questions([q for q in questions if q.code.startswith("s2.purposes")], name="purposes"),

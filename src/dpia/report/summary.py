@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import risk, vocab
-from .parts import Heading, Items, Section, Table, Text
+from ..html.parts import Heading, Items, Section, Table, Text
 from .signoff import method
 
 if TYPE_CHECKING:

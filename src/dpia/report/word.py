@@ -21,15 +21,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .parts import SHORT_TABLE, Heading, Image, Items, Questions, Table, Text
+from ..html.parts import SHORT_TABLE, Heading, Image, Items, Questions, Table, Text
+from .palette import LEVEL_TEXT, LEVELS
 from .questions import OPEN
 
 if TYPE_CHECKING:
+    from ..html.parts import Section
     from .content import DpiaReport
-    from .parts import Section
 
-# Cell and callout colours, as the stylesheet's (report/page.py).
-FILL = {"high": "F8D7D3", "medium": "FFF0C7", "low": "E3F2E3"}
+# Risk levels in the palette's colours; callouts as the stylesheet's (html/page.py).
+FILL = {level: colour.lstrip("#").upper() for level, colour in LEVELS.items()}
 CALLOUT = {"alert": ("B3261E", "FBECEB"), "ok": ("1F6F3F", "EAF5EC"), "note": ("2F4F7F", "EDF2F9"), "medium": ("B07A00", "FFF6DD")}
 GAP_TEXT = RGBColor(0x9B, 0x1C, 0x1C)
 OK_TEXT = RGBColor(0x1F, 0x6F, 0x3F)
@@ -91,6 +92,8 @@ def _header(doc, report: DpiaReport) -> None:
         run.bold = True
         if css in FILL or css == "ok":
             _shade_run(run, FILL.get(css, "CFE8CF"))
+            if css in LEVEL_TEXT:
+                run.font.color.rgb = RGBColor.from_string(LEVEL_TEXT[css].lstrip("#").upper())
 
 
 def _contents(doc, report: DpiaReport) -> None:
@@ -196,6 +199,8 @@ def _table(doc, part: Table) -> None:
             _text(cell.paragraphs[0], text, mark=mark, size=TABLE_PT)
             if mark in FILL:
                 cell._tc.get_or_add_tcPr().append(_shading(FILL[mark]))
+                for run in cell.paragraphs[0].runs:
+                    run.font.color.rgb = RGBColor.from_string(LEVEL_TEXT[mark].lstrip("#").upper())
     if not len(frame):
         cells = table.add_row().cells
         merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]

@@ -1,4 +1,5 @@
-"""Building blocks of a report section, each rendering itself as escaped HTML."""
+"""Building blocks of a report section, each rendering itself as escaped HTML, and each with a name
+(``Section.part(name)``) so notebooks and other output formats pick parts by what they are."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class Image:
 
     def png(self, dpi: int = 200) -> bytes | None:
         """The figure as PNG (Word embeds PNG), or None where only the SVG was kept."""
-        from .figures import png
+        from ..report.figures import png
 
         return png(self.figure, dpi) if self.figure is not None else None
 
@@ -101,13 +102,28 @@ class Questions:
         rows = []
         for a in self.answers:
             css = "blank" if a.open else ("gap" if a.text.startswith("Not stated") else "")
-            rows.append(f'<tr><th scope="row">{e(a.question)}<span class="asks">{e(a.asks)}</span></th>'
+            rows.append(f'<tr><th scope="row"><span class="label">{e(a.question)}</span><span class="asks">{e(a.asks)}</span></th>'
                         f'<td class="{css}">{e(a.shown)}</td></tr>')
         return f'<table class="questions"><colgroup><col style="width:34%"><col style="width:66%"></colgroup>' \
                f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-Part = Text | Items | Table | Image | Heading | Questions
+@dataclass
+class Links:
+    """Links to other pages of the same set (the index, a comparison, each provider's report), relative to this page."""
+
+    links: list[tuple[str, str]]  # (text, href)
+    lead: str = ""
+    name: str = ""
+
+    def html(self) -> str:
+        if not self.links:
+            return ""
+        items = " · ".join(f'<a href="{e(href)}">{e(text)}</a>' for text, href in self.links)
+        return f'<nav class="links">{e(self.lead) + " " if self.lead else ""}{items}</nav>'
+
+
+Part = Text | Items | Table | Image | Heading | Questions | Links
 
 
 @dataclass
