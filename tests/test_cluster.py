@@ -111,6 +111,7 @@ def test_reports_made_on_a_cluster_are_the_bytes_of_local_ones_and_a_failing_aud
 
 def test_a_scheduler_that_cannot_be_reached_is_named_with_what_to_do(tmp_path, capsys):
     import dask
+    import distributed  # noqa: F401 - its defaults loaded first, or leaving the `set` below would drop them
 
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         status = main(["batch", str(SAMPLES / "best2care"), "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:9"])
