@@ -7,8 +7,8 @@ import re
 import pypdf
 import pytest
 
-from dpia.report import pdf_text
 from dpia.html.page import page
+from dpia.report import pdf_text
 from dpia.report.run import Runner
 
 
