@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import risk, vocab
@@ -167,9 +168,13 @@ class Comparison:
         words = {YES: "yes", NO: "no", NA: "does not apply"}
         out = {}
         for name, frame in self.matrices.items():
-            long = frame.rename_axis("practice").reset_index().melt(id_vars="practice", var_name="provider", value_name="value")
-            long["value"] = long["value"].map(lambda v: words.get(v, v))
-            out[name] = long[["provider", "practice", "value"]]
+            # What melt gives (provider by provider, each practice in order), built at once: melt takes a pass per
+            # provider, which is most of the time of writing a survey of thousands.
+            practices, providers = frame.shape
+            out[name] = pd.DataFrame({
+                "provider": np.repeat(np.asarray(frame.columns, dtype=object), practices),
+                "practice": np.tile(np.asarray(frame.index, dtype=object), providers),
+                "value": [words.get(v, v) for v in frame.to_numpy(dtype=object).T.ravel()]}, dtype=object)
         out["scores"] = self.scores.rename(columns=str.lower)
         return out
 
@@ -228,8 +233,6 @@ def build(providers: list[Provider]) -> Comparison:
 def _frame(rows: dict[str, dict[str, str]], providers: list[Provider]) -> pd.DataFrame:
     # One block of Python strings rather than a string column per provider: with thousands of providers
     # (a survey) building, turning and writing the matrix would otherwise take minutes.
-    import numpy as np
-
     names = [p.name for p in providers]
     cells = np.empty((len(rows), len(names)), dtype=object)
     for i, values in enumerate(rows.values()):
