@@ -25,7 +25,7 @@ def row(comparison, matrix, name):
 
 def test_only_case_management_cymru_transfers_outside_the_uk(samples):
     status = row(samples, "transfers", "What the notice says")
-    assert [p for p, s in status.items() if s == "sent outside the UK or EEA"] == ["Case Management Cymru Ltd"]
+    assert [p for p, s in status.items() if s == "outside the UK, beyond the EEA"] == ["Case Management Cymru Ltd"]
     assert row(samples, "transfers", "Transfer routes named")["Case Management Cymru Ltd"] == "an Art 49 derogation"
 
 
@@ -69,15 +69,16 @@ def test_scores_weigh_findings_by_severity_over_the_elements_that_apply(samples)
     from dpia.compare import WEIGHTS, counted_findings
 
     scores = samples.scores.set_index("Provider")
-    assert list(samples.scores.Rank) == sorted(samples.scores.Rank)
+    ranks = list(samples.scores.Rank.dropna())
+    assert ranks == sorted(ranks) and samples.scores.Rank.notna().tolist() == sorted(samples.scores.Rank.notna(), reverse=True)
     for provider in samples.providers:
         row = scores.loc[provider.name]
         penalty = sum(WEIGHTS[f.severity] for f in counted_findings(provider))
         assert row.Penalty == penalty and row.Score == pytest.approx(max(0, row.Present - penalty) / row.Applicable, abs=0.001)
     # Case Management Cymru's notice has the most elements but relies on an Art 49 derogation and cites the EU GDPR
     cmc = scores.loc["Case Management Cymru Ltd"]
-    assert cmc.Present == scores.Present.max() and cmc.Rank > 1
-    assert samples.scores.iloc[-1].Provider == "Optimise Healthcare Group"
+    assert cmc.Present == scores.Present.max() and cmc.Coverage == 1 and cmc.Score < 0.85
+    assert samples.ranked.iloc[-1].Provider == "Optimise Healthcare Group"
 
 
 def test_a_finding_that_only_restates_an_absent_element_is_not_deducted_twice(samples):
@@ -96,7 +97,7 @@ def test_applicable_elements_follow_the_audit_where_there_is_one(samples):
     assert "6(1)(a)" in best2care.audit["art6"]  # its audit records consent for marketing and research
     assert not_applicable_because(best2care, "right_withdraw_consent") is None
     harmony = next(p for p in samples.providers if p.name == "Harmony Community Care Services")
-    assert not harmony.audit["from_others"] and not_applicable_because(harmony, "source_of_data")
+    assert not harmony.facts.from_others and not_applicable_because(harmony, "source_of_data")
     assert all(not_applicable_because(p, "cookies") for p in samples.providers)  # PECR, never Art 13/14
 
 
@@ -105,6 +106,58 @@ def test_providers_audited_on_a_narrower_scope_are_marked(samples):
     assert notes["Harmony Community Care Services"].startswith("narrower") and "service users" in notes["Harmony Community Care Services"]
     assert notes["BEST2CARE"] == "comparable"
     assert samples.scores.set_index("Provider").loc["Harmony Community Care Services", "Scope"].startswith("narrower")
+
+
+def test_only_an_audit_whose_scope_says_it_leaves_processing_out_or_that_lacks_the_care_itself_is_narrower(samples):
+    notes = row(samples, "audits", "Scope compared")
+    assert "separate policies not reviewed here" in notes["Harmony Community Care Services"]
+    assert notes["Community Living Well"] == "comparable"  # it records no enquirers, but its scope is the whole service
+
+
+def test_providers_of_narrower_scope_are_listed_apart_unranked_with_the_reason(samples):
+    assert samples.scores.set_index("Provider").Rank.isna().to_dict() == {
+        p.name: p.name == "Harmony Community Care Services" for p in samples.providers}
+    section = samples.section("transparency")
+    assert "Harmony" not in section.part("ranking").frame.Provider.str.cat()
+    assert section.part("unranked").frame.Provider.tolist() == ["Harmony Community Care Services"]
+    assert "not ranked: it was audited on a narrower scope (its scope says" in samples.section("summary").html()
+
+
+def test_the_comparison_names_coverage_and_score_apart_and_shows_both(samples):
+    section = samples.section("transparency")
+    assert "Coverage, as each provider's DPIA report gives it" in section.part("formula").text
+    frame = section.part("ranking").frame.set_index("Provider")
+    assert frame.loc["Case Management Cymru Ltd", "Coverage"] == "100%" and frame.loc["Case Management Cymru Ltd", "Score"] == "83%"
+
+
+def test_desk_reviews_are_not_called_full_audits(samples, tmp_path):
+    import shutil
+
+    count = samples.section("summary").part("count").text
+    assert count.startswith("5 providers compared: 5 from desk reviews of the notice, with the auditor's inventory")
+    assert "full audit" not in samples.section("summary").html() + samples.section("providers").html()
+    assert set(samples.section("providers").part("providers").frame["Assessed from"]) == {
+        "desk review of the notice, with the auditor's inventory"}
+    folder = tmp_path / "onsite"
+    shutil.copytree(SAMPLES / "best2care", folder)
+    (folder / "audit.yaml").write_text((folder / "audit.yaml").read_text().replace("desk_review: true", "desk_review: false"))
+    c = compare([folder, NOTICES / "nhs-trust.txt"])
+    assert c.section("providers").part("providers").frame["Assessed from"].tolist() == ["audit", "notice only"]
+    assert c.section("summary").part("count").text.startswith("2 providers compared: 1 from an audit; 1 from the privacy notice alone")
+
+
+def test_transfers_are_said_to_leave_the_uk_the_eea_included(samples):
+    text = samples.section("summary").html() + samples.section("transfers").html()
+    assert "UK or EEA" not in text and "UK/EEA" not in text
+    assert "Transfers outside the UK (the EEA included): the audits record flows from BEST2CARE" in text
+    assert row(samples, "transfers", "Flows outside the UK (audit)")["Harmony Community Care Services"] == "1 flow to a location not stated"
+
+
+def test_each_disagreement_on_lawful_bases_is_its_own_point(samples):
+    points = [p for p in samples.section("summary").part("points").items if p.startswith("Optimise Healthcare Group: ")]
+    assert any(p.startswith("Optimise Healthcare Group: its audit records") for p in points)
+    assert any(p.startswith("Optimise Healthcare Group: the notice claims") for p in points)
+    assert not any(" and the notice claims" in p for p in points)
 
 
 def test_lawful_bases_say_which_come_from_the_audit_and_which_from_the_notice(samples):
@@ -119,7 +172,7 @@ def test_lawful_bases_say_which_come_from_the_audit_and_which_from_the_notice(sa
 def test_the_comparison_opens_with_an_executive_summary_and_shows_its_formula(samples):
     summary = samples.section("summary")
     text = summary.html()
-    assert "Most transparent:" in text and "narrower scope" in text and "are drafts" in text
+    assert "Most transparent of the 4 providers of comparable scope:" in text and "narrower scope" in text and "are drafts" in text
     assert "Score = (elements present − 1 × high findings" in samples.section("transparency").html()
     assert [s.key for s in sections(samples)][:3] == ["summary", "providers", "transparency"]
     with pytest.raises(KeyError, match="no section 'nope'"):
@@ -131,7 +184,10 @@ def test_notice_only_providers_count_elements_from_the_notice():
 
     c = compare([NOTICES / "nhs-trust.txt"])
     provider = c.providers[0]
-    assert all(not_applicable_because(provider, k) == provider.profile.not_applicable_because(k) for k in provider.profile.elements)
+    adm = ("right_automated_decisions", "automated_decision_making")  # only where the notice describes such decisions
+    assert provider.facts is None
+    assert all(not_applicable_because(provider, k) == provider.profile.not_applicable_because(k)
+               for k in provider.profile.elements if k not in adm)
     assert c.matrices["lawful_bases"].isin(["", "notice"]).all().all()
 
 
@@ -198,7 +254,7 @@ def test_cli_writes_html_pdf_and_csv(tmp_path, capsys):
     with open(out.parent / "comparison-transfers.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["provider", "practice", "value"]  # long form: one row per provider and practice
-    assert ["BEST2CARE", "What the notice says", "kept in the UK or EEA"] in rows
+    assert ["BEST2CARE", "What the notice says", "in the UK or the EEA (the EEA is outside the UK)"] in rows
     with open(out.parent / "comparison-elements.csv", encoding="utf-8-sig", newline="") as fh:
         values = {r["value"] for r in csv.DictReader(fh)}
     assert "✓" not in values and {"yes", "no"} <= values
@@ -227,3 +283,8 @@ def test_benchmark_script_runs_small():
     result = subprocess.run([sys.executable, str(script), "--count", "6", "--audits", "1", "--workers", "1"],
                             capture_output=True, text=True, check=True)
     assert "6 providers (1 audits)" in result.stdout
+
+
+def test_a_comparison_that_fits_shows_the_elements_once_as_a_marked_table(samples):
+    parts = samples.section("elements").parts
+    assert [type(p).__name__ for p in parts] == ["Table"]  # no heatmap repeating the table in miniature

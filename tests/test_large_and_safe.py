@@ -69,6 +69,10 @@ def test_a_comparison_of_many_providers_gives_counts(small_thresholds, tmp_path)
     assert comparison.summarised
     page = cmp.to_html(comparison, "c")
     assert "4 providers: 3 read" in page and "c-&lt;matrix&gt;.csv" in page and "nope.txt" in page
+    assert "3 from desk reviews of the notice" in page and "full audit" not in page
+    ranking = next(s for s in large.comparison_sections(comparison) if s.key == "transparency").part("ranking").frame
+    assert "Harmony Community Care Services" not in set(ranking.Provider)  # narrower scope: scored, not ranked
+    assert "1 provider of narrower scope" in page and ranking.Rank.notna().all()
     prevalence = large._prevalence(comparison.matrices["elements"].iloc[:-1], 3)
     assert set(prevalence.columns) == {"Practice", "Providers", "Share"} and "of 3" in prevalence.Share.iloc[0]
 

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from dpia import cli, risk, vocab
 from dpia.audit import load
 from dpia.ropa import ACTIVITY_COLUMNS, HEADER_ROW, RISK_COLUMNS
+from dpia.transfers import assess
 from dpia.vocab import split_codes
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -52,13 +53,45 @@ def test_each_activity_is_a_row_that_matches_the_audit_cell_by_cell(book, slug):
         flows = audit.flows[audit.flows.activity_id == a["activity_id"]]
         for recipient in flows.recipient:
             assert recipient in got["Categories of recipients"]
-        for country in flows.country[flows.country != "GB"]:
-            assert vocab.labels("countries", country, on=day) in got["Third countries or international organisations"]
+        checks = [assess(r.country, r.mechanism, recipient_type=r.recipient_type, on=day) for r in flows.itertuples()]
+        third = got["Third countries or international organisations"]
+        for check in checks:
+            if check.restricted:
+                assert check.country_label in third
+        if not any(c.restricted is not False for c in checks):
+            assert third == "None" and got["Safeguards for transfers"] == "Not applicable"
+        elif not any(c.restricted for c in checks):
+            assert third == "not stated"
+        assert third.lower() != "none" or third == "None"
         for column in ACTIVITY_COLUMNS:  # every column answered or visibly open, and no code shown raw
             assert got[column], (slug, a["activity_id"], column)
         shown = " ".join(got[c] for c in ("Categories of individuals", "Source of the personal data", "Article 6 lawful basis",
                                           "Special category or criminal offence data", "Categories of recipients"))
         assert "_" not in shown  # codes such as service_user appear as their labels
+
+
+def test_security_measures_are_those_in_place_and_planned_actions_have_their_own_column(book, tmp_path, sample_copy):
+    rows = {r["Ref"]: r for r in _rows(book["BEST2CARE"], HEADER_ROW)}
+    assert rows["A4"]["Technical and organisational security measures"] == "To be completed"  # every risk is still open
+    assert rows["A4"]["Planned actions"].startswith("R1: Role-based access to the care system")
+    assert "R4: Adopt a retention schedule" in rows["A4"]["Planned actions"]
+    folder = sample_copy()
+    edit_csv(folder / "risks.csv", "remote,severe,Registered manager,open,", "remote,severe,Registered manager,mitigated,")
+    out = tmp_path / "ropa.xlsx"
+    assert cli.main(["ropa", str(folder), "--out", str(out)]) == 0
+    a4 = {r["Ref"]: r for r in _rows(load_workbook(out)["BEST2CARE"], HEADER_ROW)}["A4"]
+    assert a4["Technical and organisational security measures"].startswith("R1: Role-based access")
+    assert "R1:" not in a4["Planned actions"] and "R4: Adopt a retention schedule" in a4["Planned actions"]
+
+
+def test_third_countries_say_none_only_where_no_flow_leaves_the_uk_and_not_stated_where_unknown(book):
+    best2care = {r["Ref"]: r for r in _rows(book["BEST2CARE"], HEADER_ROW)}
+    assert best2care["A1"]["Third countries or international organisations"] == "None"
+    assert best2care["A5"]["Third countries or international organisations"] == "not stated"  # the payment processor
+    assert best2care["A4"]["Third countries or international organisations"].startswith("An EEA state")
+    a7 = {r["Ref"]: r for r in _rows(book["Case Management Cymru Ltd"], HEADER_ROW)}["A7"]
+    assert a7["Third countries or international organisations"] == "None"  # its carer abroad is its own employee: no transfer
+    assert a7["Safeguards for transfers"] == "Not applicable"
 
 
 def test_the_risk_sheet_is_the_register_with_its_action_plan(book):

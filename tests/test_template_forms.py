@@ -259,7 +259,7 @@ def test_a_save_offers_a_change_log_entry_which_sets_the_version(sample_copy):
     form = TemplateForm(AuditEditor(folder), (1,))
     form.set(aims="to provide home care in Kent")
     assert form.save() and form.log.open
-    assert (form.log.version.value(), form.log.by.value()) == ("0.2", "dpia sample audit")
+    assert (form.log.version.value(), form.log.by.value()) == ("0.2", "The dpia project (sample desk review)")
     assert form.log.change.value() == "Identify the need for a DPIA: Aims"
     before = (folder / "audit.yaml").read_text()
     form.log.version.fill("0.3")

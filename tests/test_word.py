@@ -17,7 +17,7 @@ from dpia.report import build_report
 from dpia.report.questions import OPEN
 
 EVIL = "<script>alert('pwned')</script> & <b>bold</b> ]]> {{ x }}"
-DPO = "who is responsible for overseeing questions relating to this Privacy Notice."
+QUOTED = "is a domiciliary care services provider based in Kent."  # the controller's identity, quoted in the checklist
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def reports(tmp_path_factory):
     shutil.copytree(SAMPLES / "best2care", evil)
     notice = evil / "notice.txt"
     text = notice.read_text(encoding="utf-8")
-    notice.write_text(text.replace(DPO, DPO.replace("questions", f"questions {EVIL}")), encoding="utf-8")
+    notice.write_text(text.replace(QUOTED, QUOTED.replace("provider", f"provider {EVIL}")), encoding="utf-8")
     risks = evil / "risks.csv"
     risks.write_text(risks.read_text(encoding="utf-8").replace("R1,Care records exposed or lost,",
                                                                f'R1,"Care records {EVIL.replace(chr(34), "")}",'), encoding="utf-8")
@@ -92,7 +92,7 @@ def test_the_templates_columns_head_the_risk_measure_and_sign_off_tables(reports
 def test_markup_from_a_notice_and_a_risk_stays_literal_text(reports):
     path = reports / "evil-care.docx"
     text = _all_text(Document(str(path)))
-    assert DPO.replace("questions", f"questions {EVIL}") in text  # the notice's words, quoted in the checklist
+    assert QUOTED.replace("provider", f"provider {EVIL}") in text  # the notice's words, quoted in the checklist
     assert f"Care records {EVIL}" in text
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")

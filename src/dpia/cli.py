@@ -201,7 +201,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     failed = [p for p in comparison.providers if p.error]
     for p in failed:
         say(f"{p.source}: FAILED: {p.error}", err=True)
-    ranking = ", ".join(f"{r.Rank}. {r.Provider} ({r.Score:.0%})" for r in comparison.scores.head(5).itertuples())
+    ranking = ", ".join(f"{r.Rank}. {r.Provider} ({r.Score:.0%})" for r in comparison.ranked.head(5).itertuples())
     say(f"compared {len(comparison.providers) - len(failed)} of {len(comparison.providers)} providers"
         f"{f' ({len(failed)} failed)' if failed else ''}; transparency ranking: {ranking or 'none'}")
     for path in written:

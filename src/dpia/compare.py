@@ -6,6 +6,7 @@ are turned so providers are rows, and the heatmap is split into readable pages.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import risk, vocab
+from . import applicability, risk, vocab
 from .durations import days as duration_days
 from .errors import DpiaError
 from .html.parts import Image, Items, Links, Section, Table, Text
@@ -38,6 +39,16 @@ class Provider:
     profile: NoticeProfile | None = None
     audit: dict | None = None  # screening verdict and risk levels, for audits
     error: str | None = None
+    narrower: str | None = None  # why its audit's scope is narrower than the others' (set by compare)
+    facts: applicability.Facts | None = None  # what the audit records that decides which Art 13/14 elements apply
+    _applies: dict | None = field(default=None, repr=False)
+
+    @property
+    def applies(self) -> dict[str, applicability.Applicability]:
+        """Which Art 13/14 elements apply to this provider on its audit date: the DPIA report's answer too."""
+        if self._applies is None:
+            self._applies = applicability.elements(self.profile, self.facts)
+        return self._applies
 
 
 def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
@@ -56,6 +67,7 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
             date = audit_date or str(audit.meta.get("audit_date") or "") or None
             notice = read_notice(audit.notice_path())
             provider.profile = analyse(notice, source=notice.source, audit_date=date)
+            provider.facts = applicability.facts(audit)
             summary = risk.summary(risk.register(audit.risks, audit.risk_method))
             provider.audit = {"dpia_required": screen(audit).required, "highest_inherent": summary["highest_inherent"],
                               "highest_residual": summary["highest_residual"], "risks": summary["risks"],
@@ -76,8 +88,7 @@ def read_provider(path: str | Path, audit_date: str | None = None) -> Provider:
 
 def audit_facts(audit) -> dict:
     """What an audit records that the comparison sets beside the notice: the lawful bases its record of processing
-    gives, whether consent or legitimate interests are relied on, whether data comes from others, its scope, and
-    whether the DPIA is signed off."""
+    gives, the people it covers, its scope, and whether the DPIA is signed off."""
     from .report.questions import sign_off_entries
 
     acts = audit.activities
@@ -86,11 +97,13 @@ def audit_facts(audit) -> dict:
         return sorted({c for cell in acts.get(column, []) for c in split_codes(cell) if c.lower() != vocab.NOT_STATED})
 
     art6, art9 = codes("art6_basis"), codes("art9_condition")
-    from_others = any(set(split_codes(src)) - set(split_codes(subjects)) - {vocab.NOT_STATED}
-                      for src, subjects in zip(acts.get("sources", []), acts.get("data_subjects", [])))
-    return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"),
-            "consent": "6(1)(a)" in art6 or "9(2)(a)" in art9, "legitimate_interests": "6(1)(f)" in art6,
-            "from_others": from_others, "subjects": codes("data_subjects"),
+    from .transfers import assess
+
+    checks = [assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
+                     on=audit.law_date) for f in audit.flows.to_dict("records")]
+    return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"), "subjects": codes("data_subjects"),
+            "abroad": list(dict.fromkeys(c.country_label for c in checks if c.restricted)),
+            "location_unknown": sum(c.restricted is None for c in checks),
             "special_categories": bool(codes("special_categories")),
             "scope": " ".join(str(audit.meta.get("scope") or "").split()),
             "desk_review": bool(audit.meta.get("desk_review")),
@@ -142,6 +155,11 @@ class Comparison:
     @property
     def names(self) -> list[str]:
         return list(self.matrices["elements"].columns) if "elements" in self.matrices else []
+
+    @property
+    def ranked(self) -> pd.DataFrame:
+        """The scores of the providers ranked: those of comparable scope."""
+        return self.scores[self.scores.Rank.notna()]
 
     @property
     def wide(self) -> bool:
@@ -221,12 +239,15 @@ def build(providers: list[Provider]) -> Comparison:
         provider.name = name
     comparison = Comparison(providers)
     ok = [p for p in providers if p.profile is not None]
+    usual = _usual(ok)
+    for p in ok:
+        p.narrower = narrower_because(p, usual)
     comparison.matrices = {
         "elements": _elements(ok), "lawful_bases": _bases(ok), "special_categories": _special(ok),
         "transfers": _transfers(ok), "retention": _retention(ok), "automated_decisions": _adm(ok),
         "findings": _findings(ok), "audits": _audits(ok),
     }
-    comparison.scores = _scores(ok, providers)
+    comparison.scores = _scores(ok)
     return comparison
 
 
@@ -248,23 +269,13 @@ def term(field: str, value: str) -> str:
 
 
 def not_applicable_because(p: Provider, key: str) -> str | None:
-    """Why an Art 13/14 element is not expected of this provider, or None if it is. Where there is an audit, its
-    record of processing says whether consent or legitimate interests are relied on and whether data comes from
-    others; without one, the notice says. Cookies are PECR, never counted."""
-    rule = element_rules()[key]
-    a = p.audit
-    if a is not None and "consent" in a:
-        if rule.applies == "consent":
-            return None if a["consent"] else "the audit records no reliance on consent"
-        if rule.applies == "legitimate_interests":
-            return None if a["legitimate_interests"] else "the audit records no reliance on legitimate interests"
-        if rule.applies == "art14":
-            return None if a["from_others"] else "the audit records no data from others (Art 14 does not apply)"
-    return p.profile.not_applicable_because(key)
+    """Why an Art 13/14 element is not expected of this provider on its audit date, or None if it is
+    (dpia.applicability: from the audit where there is one, else from the notice)."""
+    return p.applies[key].because
 
 
 def applicable(p: Provider) -> list[str]:
-    return [k for k in p.profile.elements if not_applicable_because(p, k) is None]
+    return [k for k, a in p.applies.items() if a.applies]
 
 
 def _elements(providers: list[Provider]) -> pd.DataFrame:
@@ -304,9 +315,27 @@ def _special(providers: list[Provider]) -> pd.DataFrame:
     return _frame(rows, providers)
 
 
+# Under UK GDPR the EEA is outside the UK: storage there is a transfer to an approved destination (LAW-2026 item 14)
+NOTICE_TRANSFERS = {"not_stated": "not stated", "uk_eea_only": "in the UK or the EEA (the EEA is outside the UK)",
+                    "outside_uk_eea": "outside the UK, beyond the EEA"}
+ABROAD = NOTICE_TRANSFERS["outside_uk_eea"]
+
+
+def flows_abroad(p: Provider) -> str:
+    """What the audit's flows send outside the UK: the destinations, and how many flows go somewhere not stated."""
+    if p.audit is None or "abroad" not in p.audit:
+        return NO_AUDIT
+    unknown = p.audit["location_unknown"]
+    parts = ["; ".join(p.audit["abroad"])] if p.audit["abroad"] else []
+    if unknown:
+        parts.append(f"{unknown} flow{'s' if unknown > 1 else ''} to a location not stated")
+    return "; ".join(parts) or "none"
+
+
 def _transfers(providers: list[Provider]) -> pd.DataFrame:
     return _frame({
-        "What the notice says": {p.name: term("transfers", p.profile.transfer_status) for p in providers},
+        "What the notice says": {p.name: NOTICE_TRANSFERS.get(p.profile.transfer_status, p.profile.transfer_status) for p in providers},
+        "Flows outside the UK (audit)": {p.name: flows_abroad(p) for p in providers},
         "Countries named": {p.name: vocab.labels("countries", "; ".join(p.profile.transfer_countries)) for p in providers},
         "Transfer routes named": {p.name: "; ".join(term("mechanism", m) for m in p.profile.transfer_mechanisms)
                                   for p in providers},
@@ -358,8 +387,21 @@ def _audits(providers: list[Provider]) -> pd.DataFrame:
     keys = {"DPIA screening": "dpia_required", "Highest inherent risk": "highest_inherent",
             "Highest residual risk": "highest_residual", "Risks assessed": "risks", "DPIA status": "signed_off"}
     rows = {row: {p.name: value(p, key) for p in providers} for row, key in keys.items()}
-    rows["Scope compared"] = {p.name: scope_note(p, providers) for p in providers}
+    rows["Scope compared"] = {p.name: scope_note(p) for p in providers}
     return _frame(rows, providers)
+
+
+DESK_REVIEW = "desk review of the notice, with the auditor's inventory"
+KIND_WORDS = ((DESK_REVIEW, f"a {DESK_REVIEW}", f"desk reviews{DESK_REVIEW[len('desk review'):]}"),
+              ("audit", "an audit", "audits"), ("notice only", "the privacy notice alone", "the privacy notices alone"))
+
+
+def assessed_from(p: Provider) -> str:
+    """What a provider's figures rest on: an audit, a desk review (the published notice read by an auditor who recorded
+    its inventory, nobody at the provider asked), or the notice alone."""
+    if p.kind == "notice":
+        return "notice only"
+    return DESK_REVIEW if (p.audit or {}).get("desk_review") else "audit"
 
 
 def status(p: Provider) -> str:
@@ -379,26 +421,47 @@ def _covers(p: Provider) -> set[str]:
     return set(a.get("subjects") or []) | ({SPECIAL} if a.get("special_categories") else set())
 
 
-def narrower(p: Provider, providers: list[Provider]) -> list[str]:
-    """What most audited providers' audits cover and this one's does not (groups of people, special category data):
-    a provider audited on enquiries alone is not comparable with one audited on care records."""
+CORE = ("service_user", SPECIAL)  # the care itself: the people cared for, and their health data
+LEAVES_OUT = re.compile(r"\b(?:not (?:reviewed|covered|included|assessed|audited|in scope)|out of scope|outside (?:the|this) "
+                        r"(?:scope|review|audit)|exclud\w*|separate polic\w*)\b", re.IGNORECASE)
+
+
+def _usual(providers: list[Provider]) -> set[str]:
+    """What most audits cover: groups of people, and special category data."""
     audited = [q for q in providers if q.audit is not None and "subjects" in q.audit]
-    if p not in audited or len(audited) < 2:
-        return []
     counts: dict[str, int] = {}
     for q in audited:
         for c in _covers(q):
             counts[c] = counts.get(c, 0) + 1
-    usual = {c for c, n in counts.items() if n * 2 > len(audited)}
+    return {c for c, n in counts.items() if n * 2 > len(audited)} if len(audited) > 1 else set()
+
+
+def scope_leaves_out(p: Provider) -> str | None:
+    """The sentence of the audit's scope that says processing is left out of it, if any."""
+    scope = (p.audit or {}).get("scope") or ""
+    return next((s.strip().rstrip(".") for s in re.split(r"(?<=[.;])\s+", scope) if LEAVES_OUT.search(s)), None)
+
+
+def narrower_because(p: Provider, usual: set[str]) -> str | None:
+    """Why this provider's audit is narrower than the others', or None. Conservative: narrower only when its scope
+    says it leaves processing out, or when it covers neither the people cared for nor their special category data
+    though most audits do; an audit that merely records fewer groups of people (no enquirers) stays comparable."""
+    if p.audit is None or "subjects" not in p.audit:
+        return None
     missing = sorted(usual - _covers(p), key=lambda c: (c == SPECIAL, c))
-    return [c if c == SPECIAL else vocab.labels("data_subjects", c).lower() for c in missing]
+    named = [c if c == SPECIAL else vocab.labels("data_subjects", c).lower() for c in missing]
+    left_out = scope_leaves_out(p)
+    if left_out:
+        return f"its scope says: '{left_out}'" + (f"; it covers no {_and(named, 'or')}" if named else "")
+    if set(missing) & set(CORE):
+        return f"it covers no {_and(named, 'or')}"
+    return None
 
 
-def scope_note(p: Provider, providers: list[Provider]) -> str:
+def scope_note(p: Provider) -> str:
     if p.audit is None:
         return NO_AUDIT
-    missing = narrower(p, providers)
-    return f"narrower: does not cover {_and(missing, 'or')}" if missing else "comparable"
+    return f"narrower: {p.narrower}" if p.narrower else "comparable"
 
 
 def _and(items: list[str], word: str = "and") -> str:
@@ -418,7 +481,10 @@ def counted_findings(p: Provider) -> list:
     return [f for f in p.profile.findings if not absent & set(terms.get(f"finding.{f.code}").get("restates") or [])]
 
 
-def _scores(providers: list[Provider], everyone: list[Provider] | None = None) -> pd.DataFrame:
+def _scores(providers: list[Provider]) -> pd.DataFrame:
+    """Per provider: coverage (elements present of those that apply, as its DPIA report gives it) and the score
+    (coverage less its findings weighed by severity). Only providers of comparable scope are ranked; the others
+    follow, unranked."""
     rows = []
     for p in providers:
         keys = applicable(p)
@@ -427,12 +493,16 @@ def _scores(providers: list[Provider], everyone: list[Provider] | None = None) -
         counts = {s: sum(f.severity == s for f in found) for s in SEVERITIES}
         penalty = sum(WEIGHTS[s] * n for s, n in counts.items())
         rows.append({"Provider": p.name, "Present": present, "Applicable": len(keys),
+                     "Coverage": round(present / len(keys), 3) if keys else 0.0,
                      **{s.capitalize(): counts[s] for s in SEVERITIES}, "Penalty": penalty,
                      "Score": round(max(0.0, present - penalty) / len(keys), 3) if keys else 0.0,
-                     "Scope": scope_note(p, everyone or providers)})
-    frame = pd.DataFrame(rows, columns=["Provider", "Present", "Applicable", "High", "Medium", "Low", "Penalty", "Score", "Scope"])
-    frame["Rank"] = frame.Score.rank(method="min", ascending=False).astype(int)
-    return frame.sort_values(["Rank", "Provider"]).reset_index(drop=True)
+                     "Scope": scope_note(p), "Ranked": not p.narrower})
+    columns = ["Provider", "Present", "Applicable", "Coverage", "High", "Medium", "Low", "Penalty", "Score", "Scope"]
+    frame = pd.DataFrame(rows, columns=[*columns, "Ranked"])
+    frame["Rank"] = frame.Score.where(frame.Ranked).rank(method="min", ascending=False).astype("Int64")
+    frame = frame.sort_values(["Ranked", "Rank", "Score", "Provider"], ascending=[False, True, False, True])
+    return frame.drop(columns="Ranked").reset_index(drop=True)
+
 
 # ---- the comparison as sections, charts and a page -----------------------------------------
 
@@ -442,7 +512,7 @@ LEVEL_COLOURS = palette.LEVELS
 TITLES = {"elements": "Article 13/14 elements", "lawful_bases": "Lawful bases", "special_categories": "Special categories",
           "transfers": "International transfers", "retention": "Retention", "automated_decisions": "Automated decisions",
           "findings": "Notice findings", "audits": "From the audits"}
-MARKS = {YES: "ok", NO: "gap", NO_AUDIT: "na", NA: "na", "sent outside the UK or EEA": "medium", "not stated": "gap",
+MARKS = {YES: "ok", NO: "gap", NO_AUDIT: "na", NA: "na", ABROAD: "medium", "not stated": "gap",
          "high": "high", "medium": "medium", "low": "low", "required": "medium", FOUND: "gap", AUDIT_ONLY: "gap",
          NOTICE_ONLY: "medium", "draft": "medium", "draft (desk review)": "medium", "signed off": "ok"}
 
@@ -494,19 +564,28 @@ def summary(comparison: Comparison) -> list:
     failed = [p for p in c.providers if p.profile is None]
     audited = [p for p in ok if p.audit is not None]
     signed = [p for p in audited if status(p) == "signed off"]
-    out: list = [Text(f"{len(c.providers)} providers compared: {len(audited)} from a full audit ({len(signed)} signed off, "
-                      f"{len(audited) - len(signed)} draft) and {len(ok) - len(audited)} from the privacy notice alone"
-                      + (f"; {len(failed)} could not be read" if failed else "") + ".", name="count")]
+    groups = [f"{n} from {one if n == 1 else many}" for kind, one, many in KIND_WORDS
+              if (n := sum(assessed_from(p) == kind for p in ok))]
+    drafts = len(audited) - len(signed)
+    decided = (f" Of the {len(audited)} DPIA{'s' if len(audited) > 1 else ''}, {len(signed)} "
+               f"{'is' if len(signed) == 1 else 'are'} signed off and {drafts} {'is a draft' if drafts == 1 else 'are drafts'}."
+               if audited else "")
+    out: list = [Text(f"{len(c.providers)} providers compared: " + "; ".join(groups)
+                      + (f"; {len(failed)} could not be read" if failed else "") + "." + decided, name="count")]
     if not ok:
         return out
-    scores = c.scores
-    top, bottom = scores.iloc[0], scores.iloc[-1]
-    points = [f"Most transparent: {top.Provider} ({_pct(top.Score)}); least: {bottom.Provider} ({_pct(bottom.Score)}). "
-              "The score weighs each notice's findings by severity (section 2)."]
-    marked = [p for p in audited if narrower(p, c.providers)]
-    for p in marked:
-        points.append(f"{p.name} was audited on a narrower scope (it does not cover {_and(narrower(p, c.providers), 'or')}): "
-                      "its figures are not comparable with the others'.")
+    ranked = c.ranked
+    points = []
+    if len(ranked) > 1:
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        points.append(f"Most transparent of the {len(ranked)} providers of comparable scope: {top.Provider} (score "
+                      f"{_pct(top.Score)}, coverage {_pct(top.Coverage)}); least: {bottom.Provider} (score {_pct(bottom.Score)}, "
+                      f"coverage {_pct(bottom.Coverage)}). Coverage counts the elements present of those that apply, as each "
+                      "DPIA report does; the score also deducts the notice's findings by severity (section 2).")
+    for p in ok:
+        if p.narrower:
+            points.append(f"{p.name} is not ranked: it was audited on a narrower scope ({p.narrower}), so its figures are "
+                          "not comparable with the others'.")
     high = [(p, [f for f in p.profile.findings if f.severity == "high"]) for p in ok]
     for p, found in high:
         if found:
@@ -516,15 +595,15 @@ def summary(comparison: Comparison) -> list:
     for p in audited:
         only_audit = [row for row, v in bases[p.name].items() if v == AUDIT_ONLY]
         only_notice = [row for row, v in bases[p.name].items() if v == NOTICE_ONLY]
-        if only_audit or only_notice:
-            said = []
-            if only_audit:
-                said.append(f"its audit records {'; '.join(only_audit)}, which the notice does not claim")
-            if only_notice:
-                said.append(f"the notice claims {'; '.join(only_notice)}, which the audit does not record")
-            points.append(f"{p.name}: " + " and ".join(said) + ".")
-    abroad = [p.name for p in ok if p.profile.transfer_status == "outside_uk_eea"]
-    points.append(f"Transfers outside the UK or EEA: {_and(abroad) if abroad else 'no notice says data leaves the UK or EEA'}.")
+        if only_audit:
+            points.append(f"{p.name}: its audit records {_and(only_audit)}, which the notice does not claim.")
+        if only_notice:
+            points.append(f"{p.name}: the notice claims {_and(only_notice)}, which the audit does not record.")
+    sent = [f"{p.name} ({'; '.join(vocab.lower_first(x) for x in p.audit['abroad'])})" for p in audited if p.audit.get("abroad")]
+    said = [p.name for p in ok if p.audit is None and p.profile.transfer_status == "outside_uk_eea"]
+    points.append("Transfers outside the UK (the EEA included): " + "; ".join(x for x in (
+        f"the audits record flows from {_and(sent)}" if sent else ("no audit records a flow outside the UK" if audited else ""),
+        f"the notices of {_and(said)} say data goes outside the UK and the EEA" if said else "") if x) + ".")
     silent = [p.name for p in ok if p.profile.retention_status == "none"]
     vague = [p.name for p in ok if p.profile.retention_status == "vague"]
     if silent or vague:
@@ -555,16 +634,17 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
     failed = [p for p in c.providers if p.profile is None]
     index, reports = reports_beside(folder)
     out = [Section(0, "summary", "Executive summary", summary(c))]
-    intro: list = [Text(f"{len(c.providers)} providers. A full audit gives lawful bases, screening, risks and scope from the "
-                        f"auditor's record of processing; a notice alone gives only what the notice says. Rows that need an "
-                        f"audit say '{NO_AUDIT}' for providers without one.", name="intro"),
+    intro: list = [Text(f"{len(c.providers)} providers. An audit, or a desk review of the published notice with the auditor's "
+                        f"inventory, gives lawful bases, screening, risks and scope from the auditor's record of processing; "
+                        f"a desk review asked nobody at the provider, so its DPIA stays a draft. A notice alone gives only what "
+                        f"the notice says. Rows that need an audit say '{NO_AUDIT}' for providers without one.", name="intro"),
                    Table(pd.DataFrame({"Provider": [p.name for p in c.providers],
-                                       "Assessed from": ["full audit" if p.kind == "audit" else "privacy notice" for p in c.providers],
+                                       "Assessed from": [assessed_from(p) for p in c.providers],
                                        "Scope": [(p.audit or {}).get("scope") or ("" if p.error else "the notice as published")
                                                  for p in c.providers],
-                                       "Scope compared": [scope_note(p, c.providers) if p.profile is not None else "" for p in c.providers],
+                                       "Scope compared": [scope_note(p) if p.profile is not None else "" for p in c.providers],
                                        "DPIA status": [f"could not be read: {p.error}" if p.error else status(p) for p in c.providers]}),
-                         widths=[20, 11, 43, 14, 12], marks={**MARKS, "comparable": "ok"}, scroll=True, name="providers")]
+                         widths=[17, 16, 37, 18, 12], marks={**MARKS, "comparable": "ok"}, scroll=True, name="providers")]
     links = [(p.name, reports[str(Path(p.source).resolve())]) for p in c.providers if str(Path(p.source).resolve()) in reports]
     if links:
         intro.append(Links(links, "Each provider's DPIA report:", name="reports"))
@@ -572,21 +652,37 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
         intro.insert(0, Text(f"{len(failed)} provider(s) could not be read and are left out of the matrices: "
                              + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert", name="failed"))
     out.append(Section(1, "providers", "Providers compared", intro))
-    shown = c.scores.assign(Score=c.scores.Score.map(_pct), Penalty=c.scores.Penalty.map(lambda x: f"{x:g}"))
-    shown = shown[["Rank", "Provider", "Score", "Present", "Applicable", "High", "Medium", "Low", "Penalty", "Scope"]]
-    shown.columns = ["Rank", "Provider", "Score", "Elements present", "Elements that apply", "High findings counted",
-                     "Medium findings counted", "Low findings counted", "Deducted", "Scope compared"]
-    score = [Text(FORMULA + ".", "note", name="formula"),
-             Text("Only the elements that apply to a provider count: withdrawal of consent only where consent is relied on, "
-                  "legitimate interests only where they are relied on, the source of data (Art 14) only where data comes "
-                  "from others (each from the audit where there is one, else from the notice); complaints to the provider "
-                  "from 19 June 2026; cookies fall under PECR, not Art 13/14, and never count. A finding that only says an "
-                  "element is missing is not deducted again. Providers are ranked by score, highest first.", name="scope"),
-             Table(shown, widths=[6, 22, 8, 9, 9, 8, 8, 8, 8, 14], marks={**MARKS, "comparable": "ok"}, scroll=True,
-                   name="ranking")]
-    out.append(Section(2, "transparency", "Transparency score and ranking", score))
+    pct = {"Coverage": c.scores.Coverage.map(_pct), "Score": c.scores.Score.map(_pct),
+           "Penalty": c.scores.Penalty.map(lambda x: f"{x:g}")}
+    shown = c.scores.assign(**pct)
+    columns = {"Rank": "Rank", "Provider": "Provider", "Coverage": "Coverage", "Score": "Score", "Present": "Elements present",
+               "Applicable": "Elements that apply", "High": "High findings", "Medium": "Medium findings",
+               "Low": "Low findings", "Penalty": "Deducted"}
+    ranked = shown[shown.Rank.notna()][list(columns)].rename(columns=columns)
+    apart = shown[shown.Rank.isna()]
+    score = [Text("Two measures. Coverage, as each provider's DPIA report gives it: the Art 13/14 elements the notice "
+                  "contains, of those that apply. Score: coverage less the notice's findings weighed by severity. "
+                  + FORMULA + ". A finding that only says an element is missing is not deducted again.", "note",
+                  name="formula"),
+             Text("Which elements apply is decided once for the report and this page, from the audit where there is one, "
+                  "else from the notice: withdrawal of consent only where consent is relied on; legitimate interests only "
+                  "where they are relied on; the source of data (Art 14) only where data comes from others; transfers only "
+                  "where data goes outside the UK or somewhere not stated; automated decision-making only where there is a "
+                  "solely automated significant decision; complaints to the provider from 19 June 2026. Cookies fall under "
+                  "PECR, not Art 13/14, and never count.", name="scope"),
+             Text("Providers of comparable scope, ranked by score, highest first." if len(apart) else
+                  "Providers ranked by score, highest first.", name="ranked"),
+             Table(ranked, widths=[6, 24, 8, 7, 9, 9, 9, 9, 9, 10], scroll=True, name="ranking")]
+    if len(apart):
+        score += [Text("Not ranked: audited on a narrower scope, so their figures are not comparable with the others'.",
+                       name="unranked_key"),
+                  Table(apart.assign(Scope=apart.Provider.map({p.name: p.narrower for p in ok}))[["Provider", "Coverage", "Score", "Scope"]]
+                        .rename(columns={"Scope": "Why not ranked"}),
+                        widths=[24, 9, 8, 59], scroll=True, name="unranked")]
+    out.append(Section(2, "transparency", "Transparency: coverage, score and ranking", score))
     names = [p.name for p in ok]
-    heatmaps = [Image(figures.svg(figures.elements_heatmap(c.matrices["elements"].iloc[:-1][chunk], c.wide)),
+    # the table's coloured marks are the heatmap while providers are its columns; once it turns, the image gives the overview
+    heatmaps = [] if not c.wide else [Image(figures.svg(figures.elements_heatmap(c.matrices["elements"].iloc[:-1][chunk], c.wide)),
                       f"Elements × providers{f' ({i + 1} of {len(_chunks(names))})' if len(names) > CHUNK else ''}: "
                       "blue present, brown absent, grey does not apply.", "Heatmap of elements by provider", name="heatmap")
                 for i, chunk in enumerate(_chunks(names))]
@@ -624,7 +720,7 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
                                    f"Risk levels {when} measures, per audited provider.", f"Risk levels {when} measures",
                                    name=f"risks_{when}"))
     else:
-        parts.insert(0, Text("None of these providers has a full audit: screening and risk rows say 'no audit'.", "note",
+        parts.insert(0, Text("None of these providers has an audit: screening and risk rows say 'no audit'.", "note",
                              name="none"))
     out.append(Section(number, "audits", TITLES["audits"], parts))
     if index:

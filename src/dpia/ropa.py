@@ -25,15 +25,17 @@ from .errors import DpiaError
 from .files import write_atomic
 from .schemas import as_text
 from .tables import defuse_formula
+from .transfers import assess
 from .vocab import NOT_STATED, split_codes
 
 OPEN = "To be completed"
-NONE = "None"
+NONE = "None"  # the audit records none
+NOT_APPLICABLE = "Not applicable"
 # The ICO template's columns, in its order: Art 30(1) first, then its recommended additions.
 ACTIVITY_COLUMNS = [
     "Ref", "Business function or activity", "Purpose of processing", "Categories of individuals", "Categories of personal data",
     "Special category or criminal offence data", "Categories of recipients", "Third countries or international organisations",
-    "Safeguards for transfers", "Retention schedule", "Technical and organisational security measures",
+    "Safeguards for transfers", "Retention schedule", "Technical and organisational security measures", "Planned actions",
     "Article 6 lawful basis", "Article 9 condition", "DPA 2018 Schedule 1 condition", "Link to appropriate policy document",
     "Legitimate interests", "Legitimate interests assessment", "Rights available to individuals",
     "Automated decision-making, including profiling", "Source of the personal data", "Location of personal data",
@@ -43,6 +45,7 @@ FLOW_COLUMNS = ["Controller", "Flow", "Activity", "Recipient", "Kind of recipien
 RISK_COLUMNS = ["Controller", "Risk", "Title", "Source of risk and nature of potential impact", "Activities", "Likelihood",
                 "Severity", "Overall risk", "Measures", "Effect on risk", "Residual likelihood", "Residual severity",
                 "Residual risk", "Measure approved", "Owner", "Due", "Status"]
+IN_PLACE = ("mitigated", "closed")  # a risk's measures are in place; 'accepted' says only that the residual risk is borne
 ADM = ("automated_decision", "profiling", "scoring")  # techniques that are, or may feed, automated decisions
 HEADER_ROW = 5  # rows 1-3 name the controller, as the template's header does
 WIDEST, NARROWEST = 60, 8
@@ -62,12 +65,14 @@ def activity_rows(audit: Audit) -> pd.DataFrame:
     a, f, day, meta = audit.activities, audit.flows, audit.law_date, audit.meta
     art6 = vocab.in_force("art6", day)
     balancing = {c for c in art6.codes() if art6.terms[c]["balancing"]}
-    measures = _measures_by_activity(audit)
+    in_place, planned = _measures_by_activity(audit, done=True), _measures_by_activity(audit, done=False)
     policy = meta.get("appropriate_policy_document") if isinstance(meta.get("appropriate_policy_document"), dict) else {}
     rows = []
     for row in a.to_dict("records"):
         flows = f[f.activity_id == row["activity_id"]]
-        abroad = flows[~flows.country.isin(["GB", "gb"])]
+        checks = [assess(str(r.country), str(r.mechanism), recipient_type=str(r.recipient_type), on=day) for r in flows.itertuples()]
+        abroad = [(c, m) for c, m in zip(checks, flows.mechanism) if c.restricted]
+        unknown = sum(c.restricted is None for c in checks)
         relies_li = any(art6.resolve(c) in balancing for c in split_codes(row["art6_basis"]))
         sch1 = str(row.get("schedule1_condition") or "").strip()
         techniques = [c for c in split_codes(row.get("techniques", "")) if c in ADM]
@@ -82,23 +87,23 @@ def activity_rows(audit: Audit) -> pd.DataFrame:
             "Categories of recipients": "; ".join(dict.fromkeys(
                 f"{r.recipient} ({vocab.labels('recipient_types', r.recipient_type, on=day)})" for r in flows.itertuples()))
             or NONE,
-            "Third countries or international organisations": "; ".join(dict.fromkeys(
-                vocab.labels("countries", c, on=day) for c in abroad.country)) or NONE,
-            "Safeguards for transfers": "; ".join(dict.fromkeys(
-                vocab.labels("transfer_mechanisms", m, on=day, cite=True) for m in abroad.mechanism if str(m).strip()))
-            or (NONE if not len(abroad) else NOT_STATED),
+            "Third countries or international organisations": _third_countries(abroad, unknown),
+            "Safeguards for transfers": ("; ".join(dict.fromkeys(
+                vocab.labels("transfer_mechanisms", m, on=day, cite=True) for _, m in abroad if str(m).strip()))
+                or NOT_STATED) if abroad or unknown else NOT_APPLICABLE,
             "Retention schedule": row["retention"],
-            "Technical and organisational security measures": measures.get(row["activity_id"]) or OPEN,
+            "Technical and organisational security measures": in_place.get(row["activity_id"]) or OPEN,
+            "Planned actions": planned.get(row["activity_id"]) or NONE,
             "Article 6 lawful basis": vocab.labels("art6", row["art6_basis"], on=day, cite=True),
             "Article 9 condition": vocab.labels("art9", row["art9_condition"], on=day, cite=True, empty=NONE),
             "DPA 2018 Schedule 1 condition": vocab.labels("schedule1", sch1, on=day, cite=True, empty=NONE),
-            "Link to appropriate policy document": (_meta(policy, "where") or OPEN) if sch1 else "Not applicable",
+            "Link to appropriate policy document": (_meta(policy, "where") or OPEN) if sch1 else NOT_APPLICABLE,
             "Legitimate interests": "; ".join(x for x in (
                 str(row.get("legitimate_interest") or ""),
                 vocab.labels("recognised_legitimate_interests", row.get("annex1_condition") or "", on=day)) if x)
-            or ("Not stated" if relies_li else "Not applicable"),
+            or ("Not stated" if relies_li else NOT_APPLICABLE),
             "Legitimate interests assessment": (_meta(meta, "necessity.legitimate_interests_assessment") or OPEN) if relies_li
-            else "Not applicable",
+            else NOT_APPLICABLE,
             "Rights available to individuals": _meta(meta, "necessity.rights") or OPEN,
             "Automated decision-making, including profiling": (
                 vocab.labels("techniques", ";".join(techniques), on=day)
@@ -111,13 +116,26 @@ def activity_rows(audit: Audit) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ACTIVITY_COLUMNS)
 
 
-def _measures_by_activity(audit: Audit) -> dict[str, str]:
+def _measures_by_activity(audit: Audit, done: bool) -> dict[str, str]:
+    """Each activity's measures from the risk register: those in place (``done``: the risk is mitigated or closed) or
+    those still planned (the risk is open or a draft), each with its risk's id."""
     out: dict[str, list[str]] = {}
     for r in audit.risks.to_dict("records"):
+        if (str(r.get("status") or "").strip().lower() in IN_PLACE) != done or not str(r["measures"]).strip():
+            continue
         for activity in split_codes(r["activity_ids"]):
-            if str(r["measures"]).strip():
-                out.setdefault(activity, []).append(f"{r['risk_id']}: {r['measures']}")
+            out.setdefault(activity, []).append(f"{r['risk_id']}: {r['measures']}")
     return {k: "; ".join(v) for k, v in out.items()}
+
+
+def _third_countries(abroad: list, unknown: int) -> str:
+    """Where the activity's restricted transfers go: 'None' when the audit records no flow outside the UK, 'not stated'
+    where a recipient's location is unknown (Art 30(1)(e)). Own staff abroad are not a transfer."""
+    named = "; ".join(dict.fromkeys(c.country_label for c, _ in abroad))
+    if unknown:
+        where = f"{NOT_STATED} for {unknown} recipient{'s' if unknown > 1 else ''}"
+        return f"{named}; {where}" if named else NOT_STATED
+    return named or NONE
 
 
 def flow_rows(audit: Audit) -> pd.DataFrame:

@@ -107,16 +107,20 @@ def screen(audit) -> Screening:
                             index=table.index, dtype=bool)
     ico = table[(table.scheme == "ico") & table.met & other_wp248]
     art35 = table[(table.scheme == "art35_3") & table.met]
+    # Strongest first, as the executive summary leads with the first: a case Art 35(3) names, a risk the register
+    # rates high, the WP248 criteria together (special category data, vulnerable people, large scale), then the ICO
+    # items that stand alone, and last those that need another WP248 criterion.
     reasons = [f"{r.label}: a DPIA is mandatory (UK GDPR Art 35(3))" for r in art35.itertuples()]
-    reasons += [f"{r.label} is on the ICO's list of processing likely to result in high risk" for r in ico.itertuples()]
-    if len(wp248) >= WP248_THRESHOLD:
-        labels = [criteria.terms[c].label for c in table.code if c in wp248]
-        reasons.append(f"{len(wp248)} WP248 criteria are met ({', '.join(labels)}): two or more make a DPIA likely "
-                       "to be required (WP248 rev.01)")
     high = _high_risks(audit)
     if high:
         reasons.append(f"The risk register rates {_count(len(high), 'risk')} high before measures ({', '.join(high)}): "
                        "processing likely to result in a high risk needs a DPIA (UK GDPR Art 35(1))")
+    if len(wp248) >= WP248_THRESHOLD:
+        labels = [criteria.terms[c].label for c in table.code if c in wp248]
+        reasons.append(f"{len(wp248)} WP248 criteria are met ({', '.join(labels)}): two or more make a DPIA likely "
+                       "to be required (WP248 rev.01)")
+    reasons += [f"{r.label} is on the ICO's list of processing likely to result in high risk"
+                for r in sorted(ico.itertuples(), key=lambda r: r.with_wp248)]
     required = bool(reasons)
     if not required:
         reasons.append(f"{_count(len(wp248), 'WP248 criterion', 'WP248 criteria')} met, no ICO high-risk item, no Art 35(3) "

@@ -91,7 +91,8 @@ def assess(country: str, mechanism: str = "", *, recipient_type: str = "", on: A
                       "of their access to the data, wherever they work, and that the notice describes it accurately")
     if approved is not None and approved["coverage"] == "full":
         unsuitable = f" The {named} recorded are not needed, and would not be valid alone." if term and not term["suitable"] else ""
-        return result(True, "ok", f"a transfer to an approved destination: {approved.description} ({approved.source}). It is "
+        cited = "" if approved.source.split(";")[0].strip() in approved.description else f" ({approved.source})"
+        return result(True, "ok", f"a transfer to an approved destination: {approved.description.rstrip('.')}{cited}. It is "
                       f"still a transfer, which the notice must mention (Art 13(1)(f)).{unsuitable}")
     if term is not None and not term["suitable"]:
         return result(location == "abroad" or None, "missing",

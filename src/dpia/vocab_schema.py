@@ -132,6 +132,7 @@ class RiskMethod(Entry):
 class Question(Entry):
     step: int
     answer: str  # audit:<key.sub> (written in audit.yaml) or computed:<name> (derived by the report)
+    in_template: bool = True  # false: a question this DPIA asks beyond the ICO template's own
 
 
 class ProfileTerm(Entry):

@@ -152,7 +152,7 @@ def test_a_notice_built_to_backtrack_finishes_quickly(tmp_path, name):
 def test_markup_in_a_notice_is_escaped_in_the_html(tmp_path):
     evil = "<script>alert('pwned')</script><img src=x onerror=alert(1)>"
     out = tmp_path / "n.html"
-    check(run(["analyse", notice_file(tmp_path, f"Evil Care {evil} is the data controller.\n\n{NOTICE}"), "--format", "html",
+    check(run(["analyse", notice_file(tmp_path, f"BEST2CARE {evil} is the data controller.\n\n{NOTICE}"), "--format", "html",
                "--out", out]), code=0, kind="output")
     page = out.read_text(encoding="utf-8")
     assert "<script" not in page and "<img src=x" not in page and "&lt;script&gt;" in page

@@ -28,6 +28,7 @@ h2 { font-size: 14pt; margin: 1.6rem 0 0.5rem; padding-bottom: 0.2rem; border-bo
      break-after: avoid; }
 h3 { font-size: 11pt; margin: 1rem 0 0.3rem; break-after: avoid; }
 h2 + p, h3 + p, h2 + .callout, h3 + .callout { break-before: avoid; }
+.keep { break-inside: avoid; }  /* a heading with the short part it introduces (parts.kept_with_headings) */
 p { orphans: 2; widows: 2; break-inside: avoid; }  /* short paragraphs: none is left as a few lines on a page */
 section { break-before: auto; }
 section#document { break-before: page; }  /* document control, method and limits: an appendix on its own page */

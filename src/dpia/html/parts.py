@@ -44,7 +44,7 @@ class Table:
     name: str = ""
 
     def html(self) -> str:
-        cols = "".join(f'<col style="width:{w}%">' for w in self.widths)
+        cols = "".join(f'<col style="width:{w:g}%">' for w in fitted(self.widths, self.frame))
         head = "".join(f"<th>{e(str(c))}</th>" for c in self.frame.columns)
         body = []
         for row in self.frame.itertuples(index=False):
@@ -60,6 +60,30 @@ class Table:
         table = (f'<table{short}>{caption}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
                  f'<tbody>{"".join(body)}{empty}</tbody></table>')
         return f'<div class="scroll">{table}</div>' if self.scroll else table
+
+
+# Share of an A4 portrait text column that a character of the 8 pt table text takes, and a cell's padding; a
+# column is never so narrow that its longest word has to break (up to WORD_MAX of the width).
+CHAR = 1.0
+PADDING = 2.5
+WORD_MAX = 25
+
+
+def fitted(widths: list[int], frame: pd.DataFrame) -> list[float]:
+    """The column widths (percent), each widened to hold its longest word whole, the room taken from the others."""
+    if len(widths) != len(frame.columns) or not len(frame):
+        return list(widths)
+    need = []
+    for column, width in zip(frame.columns, widths):
+        words = [w for v in frame[column].astype(str) for w in v.split()] + str(column).split()
+        need.append(min(WORD_MAX, PADDING + CHAR * max((len(w) for w in words), default=0), max(width, WORD_MAX)))
+    short = sum(max(0, n - w) for n, w in zip(need, widths))
+    if not short:
+        return list(widths)
+    spare = [max(0, w - n) for n, w in zip(need, widths)]
+    if sum(spare) < short:  # not enough room for every word: leave the widths as set
+        return list(widths)
+    return [round(max(w, n) if n >= w else w - short * s / sum(spare), 1) for n, w, s in zip(need, widths, spare)]
 
 
 @dataclass
@@ -124,6 +148,42 @@ class Links:
 
 
 Part = Text | Items | Table | Image | Heading | Questions | Links
+# A table or list this short goes whole with its heading onto the next page rather than leave the heading alone;
+# a longer one (and a table of questions, whose answers can be long) breaks between rows, its heading kept with
+# its first rows by the CSS.
+KEEP_ROWS, KEEP_CHARACTERS = 10, 2000
+
+
+def _small(part: Part) -> bool:
+    if isinstance(part, Table):
+        return len(part.frame) <= KEEP_ROWS and sum(len(str(v)) for v in part.frame.to_numpy().ravel()) <= KEEP_CHARACTERS
+    if isinstance(part, Items):
+        return len(part.items) <= KEEP_ROWS and sum(map(len, part.items)) <= KEEP_CHARACTERS
+    return isinstance(part, (Text, Image))
+
+
+def kept_with_headings(title: str, parts: list[Part]) -> list[str]:
+    """The HTML of a section's title and parts, each heading in one unbreakable block with what it introduces: the
+    part after it, and the one after that too where the first is a line of text (a callout before its table). A
+    long table is left out of the block; its heading is kept with its first rows by the CSS."""
+    out, i, pending = [], 0, title  # pending: a heading's HTML waiting for what it introduces
+    while pending or i < len(parts):
+        if not pending:
+            part, i = parts[i], i + 1
+            if isinstance(part, Heading):
+                pending = part.html()
+            else:
+                out.append(part.html())
+            continue
+        block, pending = [pending], ""
+        if i < len(parts) and not isinstance(parts[i], Heading) and _small(parts[i]):
+            block.append(parts[i].html())
+            i += 1
+            if isinstance(parts[i - 1], Text) and i < len(parts) and not isinstance(parts[i], Heading) and _small(parts[i]):
+                block.append(parts[i].html())
+                i += 1
+        out.append(f'<div class="keep">{"".join(block)}</div>' if len(block) > 1 else block[0])
+    return out
 
 
 @dataclass
@@ -145,8 +205,7 @@ class Section:
         raise KeyError(f"section {self.key!r} has no part {name!r}; it has {[p.name for p in self.parts if p.name]}")
 
     def html(self) -> str:
-        body = "\n".join(p.html() for p in self.parts)
-        return f'<section id="{e(self.key)}"><h2>{e(self.heading)}</h2>\n{body}</section>'
+        return f'<section id="{e(self.key)}">{"".join(kept_with_headings(f"<h2>{e(self.heading)}</h2>", self.parts))}</section>'
 
     def _repr_html_(self) -> str:
         return self.html()

@@ -7,6 +7,7 @@ only decides how matches combine (which sentence, which section, what takes prec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .document import Document, Evidence
@@ -25,10 +26,49 @@ class Element:
 # ---- elements ------------------------------------------------------------------------------
 
 
-def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, str]]]:
+CONTACT_DATA = 3  # the first patterns of controller_contact are contact data: an email, a phone number, a postcode
+ADDRESS_LINES = 10  # lines under a heading or sentence read for the address it introduces
+ADDRESS_LINE = 80  # characters: a longer line is prose, not a line of an address
+
+
+class Reach(dict):
+    """Segment -> the spans of real contact data in it, for every segment that holds any; the
+    spans are found when first asked for (ranking needs only which segments hold some)."""
+
+    def __init__(self, doc: Document, rule: ElementRule, hidden: list[tuple[int, int]], indices):
+        super().__init__((i, None) for i in indices)
+        self.doc, self.rule, self.hidden = doc, rule, hidden
+
+    def __getitem__(self, index: int) -> list[tuple[int, int]]:
+        spans = super().__getitem__(index)
+        if spans is None:
+            doc, seg = self.doc, self.doc.segs.items[index]
+            spans = sorted(span for pattern in self.rule.patterns[:CONTACT_DATA]
+                           for span in _reaches(doc, pattern, seg, self.hidden, self.rule.exclude, every=True))
+            self[index] = spans
+        return spans
+
+    def get(self, index: int, default=None):
+        return self[index] if index in self else default
+
+
+@dataclass
+class Contact:
+    """The controller's contact details: the element, the hidden emails ((segment, as shown): no
+    contact, finding CONTACT_OBFUSCATED), and where real contact data is (``Reach``)."""
+
+    element: Element
+    hidden: list[tuple[int, str]]
+    reach: Reach
+
+
+def contact(doc: Document, rule: ElementRule) -> Contact:
     """Contact details of the controller: each address, email or number counts unless the words
     just before it give it to someone else (the ICO), or it is a hidden email ("[email protected]",
-    "name [at] domain"), which is returned apart so that the notice can be told it is no contact."""
+    "name [at] domain"), which is returned apart so that the notice can be told it is no contact.
+    A passage with real contact data ranks before one that also shows a hidden email; the first
+    evidence item holds the data (the address under "write to us at:") and not a hidden email at
+    either end of it."""
     hidden, spans = [], []
     for m in doc.scan(doc.rules.rx("web.obfuscated")):
         hidden.append((doc.segs.at(m.start()), m.group()))
@@ -39,48 +79,153 @@ def contact(doc: Document, rule: ElementRule) -> tuple[Element, list[tuple[int, 
         seg = items[index]
         for position, pattern in enumerate(rule.patterns):
             if doc.may_match(pattern, index) and _reaches(doc, pattern, seg, spans, exclude):
-                tiers[index] = position
+                # "write to us at": no contact data of its own, ranks after all that has
+                tiers[index] = position if position < CONTACT_DATA else position + 2 * CONTACT_DATA
                 break
-    return Element(bool(tiers), doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)), hidden
+    reach = Reach(doc, rule, spans, [i for i, t in tiers.items() if t < CONTACT_DATA])
+    if hidden:
+        shown = {i for i, _ in hidden}
+        tiers = {i: t + CONTACT_DATA if i in shown and t < CONTACT_DATA else t for i, t in tiers.items()}
+    evidence = doc.evidence(tiers, tiers=tiers, section=rule.section, short=True)
+    if evidence:
+        index = doc.segs.at(evidence[0].start)
+        end = reach_end(doc, index, reach)
+        if end is None or end == doc.segs.items[index].end:
+            first = doc.sentence_at(index, reach[index][0][0]) if index in reach else evidence[0]
+            start, end = first.start, first.end
+        else:
+            start = evidence[0].start
+        evidence[0] = _without_hidden(doc, start, end, reach, spans)
+    return Contact(Element(bool(tiers), evidence), hidden, reach)
 
 
-def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude) -> bool:
-    """Whether the segment holds an address, email or number of the pattern's kind that is neither
-    hidden nor, by the words just before it, someone else's."""
+def _reaches(doc: Document, pattern, seg, spans: list[tuple[int, int]], exclude, every: bool = False) -> list[tuple[int, int]]:
+    """The addresses, emails or numbers of the pattern's kind in the segment that are neither hidden
+    nor, by the words just before them, someone else's (the first only, unless ``every``)."""
+    found = []
     for match in (pattern.fast or pattern.regex).finditer(doc.lowered() if pattern.fast else doc.text, seg.start, seg.end):
         start = match.start()
         if spans and any(a <= start < b for a, b in spans):
             continue
         if exclude is not None and doc.found(exclude, max(seg.start, start - 80), match.end()):
             continue
-        return True
-    return False
+        found.append(match.span())
+        if not every:
+            break
+    return found
 
 
-def dpo(doc: Document, rule: ElementRule, contact_rule: ElementRule) -> Element:
-    """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the mention
-    with a way to reach them in it ranks first, then one followed by it (an address block), a
-    sentence before a heading."""
+def reach_end(doc: Document, index: int, reach: Reach) -> int | None:
+    """Where the passage from segment ``index`` that shows a way to reach someone ends: the segment
+    itself where it holds contact data; else the lines under it that do, read on through its
+    paragraph, its block of single-spaced lines, the list it introduces or short lines (an address
+    under "Data Protection Officer", one line a paragraph), and on while the lines after also hold contact data; else None."""
+    items, text = doc.segs.items, doc.text
+    if index in reach:
+        return items[index].end
+    end, in_block = None, True
+    for j in range(index + 1, min(index + 1 + ADDRESS_LINES, len(items))):
+        item, before = items[j], items[j - 1]
+        # the next line of a block of single-spaced lines (an address), while no blank line has broken it
+        in_block = in_block and (item.line == before.line or item.line == before.line + 1
+                                 and text.count("\n", before.end, item.start) == 1)
+        short = text[item.end:item.end + 1] in ("\n", "") and text[item.start - 1:item.start] in ("\n", "") \
+            and item.end - item.start <= ADDRESS_LINE
+        listed = item.kind == "bullet" and index in (item.lead, item.heading)
+        if not (item.line == before.line or in_block or short or listed):
+            break
+        if j in reach:
+            end = item.end
+        elif end is not None:
+            break
+    return end
+
+
+def reach_start(doc: Document, index: int, reach: Reach) -> int | None:
+    """Where the passage that ends with segment ``index`` and shows a way to reach someone starts,
+    when the line just above it holds contact data ("please contact us: / 07368 195705 / info@... /
+    1 Mill Road / Leeds LS1 4AP / Data Protection Officer: available on request"): read up over
+    the short lines of those details (an address line without data among them), to the lead-in
+    ending in a colon above them, or else their first line; None where the line above holds none."""
+    items, text = doc.segs.items, doc.text
+    start, gap = None, 0
+    for j in range(index - 1, max(-1, index - 1 - ADDRESS_LINES), -1):
+        item = items[j]
+        if j in reach:
+            start, gap = j, 0
+            continue
+        if start is None:
+            return None
+        if text[item.end - 1] == ":":
+            return item.start
+        gap += 1
+        if gap > 1 or item.end - item.start > ADDRESS_LINE or text[item.end:item.end + 1] != "\n":
+            break
+    return None if start is None else items[start].start
+
+
+def _without_hidden(doc: Document, start: int, end: int, reach: Reach,
+                    spans: list[tuple[int, int]]) -> Evidence:
+    """The passage without a hidden email at either end ("01474 632888 [email protected]")."""
+    inside = [(a, b) for a, b in spans if start <= a < end]
+    if inside:
+        real = sorted(span for i in range(doc.segs.at(start), doc.segs.at(end - 1) + 1) for span in reach.get(i, ())
+                      if start <= span[0] < end)
+        if real:
+            if all(a >= real[-1][1] for a, _ in inside) and not _words(doc.text, real[-1][1], end, inside):
+                end = real[-1][1]
+            if all(b <= real[0][0] for _, b in inside) and not _words(doc.text, start, real[0][0], inside):
+                start = real[0][0]
+    return doc.span_evidence(start, end)
+
+
+def _words(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether text[start:end] holds a letter or digit outside the given spans."""
+    pos = start
+    for a, b in sorted(spans):
+        if b <= start or a >= end:
+            continue
+        if any(c.isalnum() for c in text[pos:max(pos, a)]):
+            return True
+        pos = max(pos, b)
+    return any(c.isalnum() for c in text[pos:end])
+
+
+def dpo(doc: Document, rule: ElementRule, controller: Contact) -> Element:
+    """A data protection officer named (not a Caldicott Guardian, SIRO or IG lead): the first item
+    is the passage that names them and shows a way to reach them, the mention with contact data in
+    it first, then one with the lines under it that hold it (an address block), which the evidence
+    takes in, then one closing a block of contact details, which the evidence starts from. Where no
+    mention gives a way to reach them, the controller's contact is the way
+    (Art 13(1)(b) is met by reaching the DPO through the controller) and comes first."""
     named = doc.hits(rule.any, exclude=rule.exclude)
     if not named:
         return Element(False)
-    reachable = set(doc.hits(contact_rule.any))
-    items = doc.segs.items
+    items, reach, text = doc.segs.items, controller.reach, doc.text
+    named = sorted(set(named), key=lambda i: (items[i].kind == "heading", i))
 
-    def addressed(i: int) -> bool:
-        """"Data Protection Officer" over the lines of an address: the block names the DPO's contact."""
-        block = [j for j in range(i + 1, min(i + 6, len(items))) if doc.block_start(j) == doc.block_start(i)]
-        return bool(block) and any(j in reachable for j in block)
+    def in_words(i: int) -> bool:
+        """Named in words beside contact data ("dpo@acme.example" reaches the DPO but shows less)."""
+        if i not in reach:
+            return False
+        where = doc.where(rule.any, i)
+        return "@" not in text[where:where + 80].split(None, 1)[0]
 
-    def key(i: int) -> tuple[int, bool, int]:
-        if i in reachable or addressed(i):
-            tier = 0
-        else:
-            tier = 1 if any(j in reachable for j in range(i + 1, min(i + 3, len(items)))) else 2
-        return tier, items[i].kind == "heading" and not addressed(i), i
+    def rest(first: int) -> list:
+        return doc.evidence([i for i in named if i != first], limit=2)
 
-    ranked = sorted(set(named), key=key)
-    return Element(True, doc.evidence(ranked[:1], short=True) + doc.evidence(ranked[1:], limit=2))
+    first = next((i for i in named if in_words(i)), None)
+    if first is not None:
+        return Element(True, doc.evidence([first], limit=1) + rest(first))
+    for index in sorted(named):  # the mention over lines that hold its contact (an address block)
+        end = reach_end(doc, index, reach)
+        if end is not None:
+            return Element(True, [doc.span_evidence(items[index].start, end)] + rest(index))
+    for index in named:  # the DPO line closing a block of contact details
+        start = reach_start(doc, index, reach)
+        if start is not None:
+            return Element(True, [doc.span_evidence(start, items[index].end)] + rest(index))
+    return Element(True, controller.element.evidence[:1] + doc.evidence(named, limit=2))
 
 
 def contextual(doc: Document, rule: ElementRule) -> list[int]:
@@ -107,38 +252,78 @@ def element(doc: Document, rule: ElementRule) -> Element:
         if index not in found:
             return listed[index]
         position = doc.which(rule.any, index)
-        # a mention of the element ranks after every statement of it
-        mentioned = doc.may_match(mention, index) and doc.found(mention, doc.segs.items[index].start, doc.where(rule.any, index))
-        return position + after if mentioned else position
+        # a mention of the element, or an aside in brackets in a sentence about something else
+        # ("Send you our newsletter ... (you can tell us if you no longer want it)"), ranks after
+        # every statement of it
+        where = doc.where(rule.any, index)
+        mentioned = doc.may_match(mention, index) and doc.found(mention, doc.segs.items[index].start, where)
+        return position + after if mentioned or doc.aside(index, where) else position
 
-    return Element(True, doc.evidence([*hits, *listed], tiers=rank, section=rule.section))
+    evidence = doc.evidence([*hits, *listed], tiers=rank, section=rule.section)
+    index = doc.segs.at(evidence[0].start)
+    if index in found and evidence[0].end == doc.segs.items[index].end:
+        aside = doc.aside(index, doc.where(rule.any, index))
+        if aside:  # the aside is what shows the element
+            evidence[0] = doc.span_evidence(*aside)
+    return Element(True, evidence)
 
 
 STATEMENTS_OF_IDENTITY = 4  # the first patterns of controller_identity state who the controller is
+IDENTITY_NAMED_WITHIN = 2  # sentences after "We are the data controller." in its paragraph that may name who "we" are
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def _key(name: str) -> str:
-    return "".join(c for c in name.lower() if c.isalnum())
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def identity(doc: Document, rule: ElementRule, organisation: str | None, org_segments: list[int]) -> Element:
-    """The controller named: a sentence calling it the controller ranks first, then one naming the
-    legal entity ("Pharmacy 2U Limited"), then the sentence where the organisation's name was
-    found, then other mentions."""
-    ranks = {}
+    """The controller named: the evidence must name the organisation (its name, legal name or
+    company number), so a sentence calling it the controller that names it ranks first, then one
+    naming the legal entity ("Pharmacy 2U Limited"), then the sentence where the organisation's
+    name was found, then a statement that does not name it ("We are the data controller."), then
+    other mentions. A statement whose next sentences in the paragraph name the organisation ranks
+    with those that name it, and its evidence runs to that sentence."""
+    name = _key(organisation) if organisation else ""
+    first_word = organisation.split()[0].lower() if organisation else ""
+    registered, low, items = doc.rules.rx("organisation.registered"), doc.lowered(), doc.segs.items
+
+    def names(index: int) -> bool:
+        seg = items[index]
+        if first_word and first_word in low[seg.start:seg.end] and name in _key(doc.sentence(index)):
+            return True
+        return doc.says(registered, index)
+
+    ranks, named_after = {}, {}
     for index in doc.hits(rule.any, exclude=rule.exclude):
         position = doc.which(rule.any, index)
-        # naming the controller or its responsibility first, the organisation's own sentence next
-        ranks[index] = 0 if position < STATEMENTS_OF_IDENTITY else position
+        if position < STATEMENTS_OF_IDENTITY:  # naming the controller or its responsibility
+            ranks[index] = 0 if names(index) else 3
+            if ranks[index] and name:  # "We are the data controller. ... Acme Care staff ...": its paragraph names it
+                after = [j for j in range(index + 1, min(index + 1 + IDENTITY_NAMED_WITHIN, len(items)))
+                         if items[j].line == items[index].line]
+                named_after[index] = next((j for j in after if names(j)), None)
+                if named_after[index] is not None:
+                    ranks[index] = 0
+        else:
+            ranks[index] = position + (0 if names(index) else 1)
     if organisation:  # the organisation's own legal name, not a supplier's
-        name = _key(organisation)
         for match in doc.scan(doc.rules.rx("organisation.legal_name")):
             if name in _key(match.group()):
                 index = doc.segs.at(match.start())
                 ranks[index] = min(ranks.get(index, 1), 1)
     for index in org_segments:
-        ranks.setdefault(index, 2)
-    return Element(bool(ranks), doc.evidence(ranks, tiers=ranks))
+        ranks[index] = min(ranks.get(index, 2), 2)
+    evidence = doc.evidence(ranks, tiers=ranks)
+    if evidence:
+        index = doc.segs.at(evidence[0].start)
+        if named_after.get(index) is not None:
+            evidence[0] = doc.span_evidence(items[index].start, items[named_after[index]].end)
+        elif index in doc.hits(rule.any, exclude=rule.exclude):
+            evidence[0] = doc.sentence_at(index, doc.where(rule.any, index))
+    return Element(bool(ranks), evidence)
 
 
 # ---- lawful bases --------------------------------------------------------------------------
@@ -439,6 +624,25 @@ def retention(doc: Document) -> Retention:
              if doc.in_context(context, i) or doc.in_context(how_long, i)]
     status = "specific" if periods else ("vague" if vague else "none")
     return Retention(status, list(periods), sorted(set(specific + vague)), set(specific))
+
+
+def vague_retention(doc: Document, segments: list[int]) -> list[tuple[int, str]]:
+    """(segment, the general words it says about keeping data) for the segments that state
+    retention in general terms, those that are not headings first ("How long we keep it" says no
+    more than that retention is addressed)."""
+    vague, items, text = doc.rules.rx("retention.vague"), doc.segs.items, doc.text
+    found = []
+    for index in segments:
+        seg = items[index]
+        for match in vague.regex.finditer(text, seg.start, seg.end):
+            words = match.group().strip()
+            if words.rsplit(" ", 1)[-1].lower() in ("as", "than", "for"):  # "as long as" what: "as long as necessary"
+                more = text[match.end():seg.end].split(None, 1)
+                words += " " + more[0].rstrip(".,;:)") if more else ""
+            if not words.lower().startswith("how long"):  # a question or heading, not a statement
+                found.append((index, words))
+                break
+    return sorted(found, key=lambda f: (items[f[0]].kind == "heading", f[0]))
 
 
 # ---- automated decisions -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -10,6 +11,12 @@ from .rules import RuleSet, Rx, ruleset
 from .segment import Segments
 
 MAX_EVIDENCE = 3
+LIST_LIMIT = 800  # characters of a list under a lead-in that its evidence takes in
+# The word before a semicolon that makes the line a lead-in ("legitimate interests, which include;")
+INTRODUCING = frozenset(("include", "includes", "including", "following", "follows", "are", "namely", "below", "these"))
+# An email or web address that ends a sentence without its full stop, and the next sentence:
+# "...via info@example.co.uk Your rights apply..." (the segmenter splits only at a full stop).
+RUN_ON = re.compile(r"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?://|www\.)[^\s<>\"()]+)(?<![.,;:])\s+(?=[A-Z])")
 TITLE_STARTS = ("how", "wha", "why", "who", "whe", "whi")  # a list item asked as a question is a title (see ranked)
 
 
@@ -450,13 +457,84 @@ class Document:
 
     def evidence(self, indices, limit: int = MAX_EVIDENCE, *, tiers: dict[int, int] | None = None,
                  section: Rx | None = None, short: bool = False, ranked: bool = True) -> list[Evidence]:
-        """The best ``limit`` segments as evidence (see ``ranked``), or the first in order."""
+        """The best ``limit`` segments as evidence (see ``ranked``), or the first in order. A lead-in
+        ranked first takes in the list under it: the items are what it introduces."""
         out = []
         chosen = self.ranked(indices, tiers, section, short, limit) if ranked else list(dict.fromkeys(indices))
+        text = self.text
         for index in chosen[:limit]:
             seg = self.segs.items[index]
-            out.append(Evidence(self.text[seg.start:seg.end], seg.start, seg.end))
+            end = self.list_end(index) if ranked and not out and text[seg.end - 1] in ":;" else seg.end
+            out.append(Evidence(text[seg.start:end], seg.start, end))
         return out
+
+    def indent(self, index: int) -> int:
+        """The spaces before the line a segment starts (before its bullet, for a list item)."""
+        text, start = self.text, self.segs.items[index].start
+        line = text.rfind("\n", 0, start) + 1
+        return len(text[line:start]) - len(text[line:start].lstrip(" \t"))
+
+    def list_end(self, index: int) -> int:
+        """Where the list that segment ``index`` introduces ends, or the segment's own end: a line
+        ending in a colon introduces the list items under it; one ending in a semicolon does when
+        the word before it introduces ("which include;") or its items sit deeper than it. Whole
+        items are taken, up to LIST_LIMIT characters (the first always)."""
+        items, text = self.segs.items, self.text
+        seg = items[index]
+        end = seg.end
+        if seg.kind == "heading" or text[end - 1] not in ":;":
+            return end
+        deeper = False
+        if text[end - 1] == ";":
+            word = text[max(seg.start, end - 16):end - 1].split()
+            deeper = not word or word[-1].strip("*_").lower() not in INTRODUCING
+        indent = self.indent(index) if seg.kind == "bullet" else -1
+        previous = seg.line
+        for j in range(index + 1, len(items)):
+            item = items[j]
+            if item.line == previous:  # a further sentence of the item just taken
+                if end != seg.end and item.end - seg.start <= LIST_LIMIT:
+                    end = item.end
+                    continue
+                break
+            if item.kind != "bullet" or (seg.kind != "bullet" and item.lead != index):
+                break
+            if seg.kind == "bullet":
+                depth = self.indent(j)
+                if depth < indent or (deeper and depth <= indent):
+                    break
+            elif deeper:
+                break
+            if end != seg.end and item.end - seg.start > LIST_LIMIT:
+                break
+            end, previous = item.end, item.line
+        return end
+
+    def aside(self, index: int, position: int) -> tuple[int, int] | None:
+        """The span of the aside in brackets that ``position`` falls in, where segment ``index``
+        is more than that aside, or None."""
+        seg, text = self.segs.items[index], self.text
+        opening = text.rfind("(", seg.start, position)
+        if opening < 0 or text.find(")", opening, position) >= 0:
+            return None
+        closing = text.find(")", position, seg.end)
+        if closing < 0 or (opening == seg.start and closing >= seg.end - 2):
+            return None
+        return opening, closing + 1
+
+    def sentence_at(self, index: int, position: int) -> Evidence:
+        """The sentence of segment ``index`` that holds ``position``, where the segment runs two
+        sentences together after an email or web address without its full stop."""
+        seg, text = self.segs.items[index], self.text
+        start, end = seg.start, seg.end
+        if "@" in text[start:end] or "www." in text[start:end] or "http" in text[start:end]:
+            for match in RUN_ON.finditer(text, start, end):
+                if match.end() <= position:
+                    start = match.end()
+                else:
+                    end = match.start() + len(match.group().rstrip())
+                    break
+        return Evidence(text[start:end], start, end)
 
     def span_evidence(self, start: int, end: int) -> Evidence:
         return Evidence(self.text[start:end], start, end)

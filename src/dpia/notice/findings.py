@@ -60,6 +60,7 @@ class Context:
     updated_evidence: Evidence | None
     audit: dt.date
     obfuscated: list[tuple[int, str]] = field(default_factory=list)  # (segment, the hidden address as shown)
+    retention_segments: list[int] = field(default_factory=list)
 
     @property
     def elements(self) -> dict:
@@ -125,7 +126,10 @@ def _art6_label_mismatch(ctx: Context) -> Raised:
 def _special_category_no_art9(ctx: Context) -> Raised:
     if not ctx.profile.special_categories or ctx.profile.art9:
         return None
+    # the sentences saying the provider holds the data, where there are any, not a mission statement naming the needs it meets
+    held = ctx.doc.rules.rx("special_category_checks.held")
     segments = sorted({i for v in ctx.special.values() for i in v})
+    segments = [i for i in segments if ctx.doc.says(held, i)] or segments
     return ctx.doc.evidence_in_order(segments), {
         "categories": ", ".join(c.replace("_", " ") for c in ctx.profile.special_categories)}
 
@@ -137,7 +141,14 @@ def _retention_missing(ctx: Context) -> Raised:
 
 @finding("RETENTION_VAGUE")
 def _retention_vague(ctx: Context) -> Raised:
-    return ctx.elements["retention"].evidence if ctx.profile.retention_status == "vague" else None
+    """The message quotes the notice's own general words ("as long as necessary", "indefinitely"),
+    from the passage its evidence starts with."""
+    if ctx.profile.retention_status != "vague":
+        return None
+    quoted = detect.vague_retention(ctx.doc, ctx.retention_segments)
+    if not quoted:
+        return ctx.elements["retention"].evidence, {"said": ""}
+    return ctx.doc.evidence_in_order([i for i, _ in quoted]), {"said": f" ('{quoted[0][1]}')"}
 
 
 @finding("TRANSFER_DEROGATION_RELIANCE")

@@ -139,7 +139,8 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     special_cased = ("controller_identity", "controller_contact")  # read below
     elements = {k: detect.element(doc, r) if not r.derived and k not in special_cased else Element(False)
                 for k, r in element_rules.items()}
-    elements["controller_contact"], obfuscated = detect.contact(doc, element_rules["controller_contact"])
+    controller = detect.contact(doc, element_rules["controller_contact"])
+    elements["controller_contact"], obfuscated = controller.element, controller.hidden
 
     organisation, org_segments = detect.organisation(doc)
     elements["controller_identity"] = detect.identity(doc, element_rules["controller_identity"], organisation, org_segments)
@@ -152,7 +153,7 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
                                         else Element(False))
 
     if elements["controller_contact"].present:
-        elements["dpo_contact"] = detect.dpo(doc, element_rules["dpo_contact"], element_rules["controller_contact"])
+        elements["dpo_contact"] = detect.dpo(doc, element_rules["dpo_contact"], controller)
 
     transfers = detect.transfers(doc)
     elements["international_transfers"] = Element(transfers.status != "not_stated", doc.evidence(
@@ -178,5 +179,5 @@ def analyse(text: str | NoticeText, *, source: str = "-", audit_date: str | dt.d
     )
     profile._doc = doc
     profile.findings = raise_all(Context(doc, profile, bases, special, transfers, adm_segments, updated,
-                                         updated_evidence, audit, obfuscated))
+                                         updated_evidence, audit, obfuscated, retention.segments))
     return profile

@@ -142,7 +142,7 @@ RULES_SCHEMA = {
     "law": {"uk_law": SCAN, "dpa1998": SCAN, "eu_gdpr": SCAN, "ico_url": SCAN, "ico_valid": TEXT},
     "dates": {"keywords": SCAN, "month": TEXT, "formats": TEMPLATES,
               "month_names": [str], "month_aliases": ANY_MAP},
-    "organisation": {"name": TEXT, "patterns": TEMPLATES, "legal_name": Patterns(flags=re.MULTILINE),
+    "organisation": {"name": TEXT, "patterns": TEMPLATES, "legal_name": Patterns(flags=re.MULTILINE), "registered": CHECK,
                      "not_names": Patterns(scan=False, flags=0),
                      "trailing": Patterns(scan=False, flags=0)},
     # read only when `dpia new` drafts an audit: not scanned for on every notice

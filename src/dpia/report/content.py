@@ -90,15 +90,19 @@ class Header:
         r = self.report
         meta = r.audit.meta
         document = meta.get("document") if isinstance(meta.get("document"), dict) else {}
+        controller = meta.get("controller") if isinstance(meta.get("controller"), dict) else {}
+        dpo = next(a for a in r.questions(0) if a.code == "controller.dpo")
         return [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
+                (dpo.question, dpo.shown), ("ICO registration", str(controller.get("ico_registration") or "").strip() or ico.OPEN),
                 ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
-                ("Version", str(document.get("version") or "To be completed")),
+                ("Version", str(document.get("version") or ico.OPEN)),
                 ("Privacy notice", str(meta.get("notice_url") or "the provider's published notice"))]
 
     def html(self) -> str:
         r, e = self.report, html.escape
         kind, facts = self.kind, self.facts()
-        rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
+        blank = ' class="blank"'
+        rows = "".join(f"<tr><th>{e(k)}</th><td{blank if v == ico.OPEN else ''}>{e(v)}</td></tr>" for k, v in facts)
         badges = " ".join(f'<span class="badge{f" {css}" if css else ""}">{e(text)}</span>' for text, css in self.badges())
         return (f'<header><p class="kicker">{e(kind)}</p><h1>{e(r.audit.provider)}</h1>'
                 f'<table class="facts">{rows}</table><p class="verdict">{badges}</p></header>')

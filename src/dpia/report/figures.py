@@ -8,7 +8,7 @@ notebook, the HTML and the PDF.
 from __future__ import annotations
 
 import io
-import textwrap
+import re
 
 import pandas as pd
 from matplotlib import rc_context
@@ -18,6 +18,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from .. import risk
 from ..flows import FlowGraph
 from . import large, palette
+from .words import fit
 
 KIND_COLOURS = {"source": "#eef1f6", "activity": "#fbf6ea", "recipient": "#f3f3f3"}
 
@@ -37,11 +38,10 @@ def png(fig: Figure, dpi: int = 200) -> bytes:
 
 
 def _wrap(text: str, width: int = 26, lines: int = 2) -> str:
-    wrapped = textwrap.wrap(text, width) or [""]
-    if len(wrapped) > lines:
-        wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: width - 1] + "…"
-    return "\n".join(wrapped)
+    """A label in at most ``lines`` lines, cut at a word; a trailing status tag ("[location unknown]", "[France]")
+    is kept whole and the name before it shortened instead."""
+    name, tag = re.fullmatch(r"(.*?)((?: \[[^\]]+\])?)", " ".join(text.split())).groups()
+    return fit(name, width, lines, tag)
 
 
 def flow_diagram(graph: FlowGraph) -> Figure:

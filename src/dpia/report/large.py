@@ -11,6 +11,7 @@ computed on everything, before this runs. The full tables go beside the report a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -178,24 +179,27 @@ def comparison_sections(comparison, attachments: str | None = None) -> list[Sect
     c = comparison
     ok = [p for p in c.providers if p.profile is not None]
     failed = [p for p in c.providers if p.profile is None]
-    audits = sum(p.audit is not None for p in ok)
+    kinds = Counter(cmp.assessed_from(p) for p in ok)
+    read_as = ", ".join(f"{kinds[words[0]]:,} from {words[2] if kinds[words[0]] != 1 else words[1]}"
+                        for words in cmp.KIND_WORDS if kinds[words[0]])
     files = (f"the CSV files beside this page, {attachments}-<matrix>.csv ({', '.join(c.matrices)}, scores)" if attachments
              else "the CSV files `dpia compare --format csv` writes")
-    intro = [Text(f"{len(c.providers):,} providers: {len(ok):,} read ({audits:,} with a full audit, {len(ok) - audits:,} from "
-                  f"their privacy notice alone) and {len(failed):,} that could not be read. With this many providers the "
+    intro = [Text(f"{len(c.providers):,} providers: {len(ok):,} read ({read_as or 'none'}) and {len(failed):,} that could "
+                  f"not be read. With this many providers the "
                   f"comparison gives counts; every provider's value for every practice is in {files}.", "note")]
     if failed:
         intro.append(Text(f"{len(failed):,} provider(s) could not be read and are left out of the counts:", "alert"))
         intro.append(Items([f"{p.name} ({p.source}): {p.error}" for p in failed[:ITEMS]]
                            + ([f"… and {len(failed) - ITEMS:,} more"] if len(failed) > ITEMS else [])))
     out = [Section(1, "providers", "Providers compared", intro)]
-    scores = c.scores
+    scores, unranked = c.ranked, len(c.scores) - len(c.ranked)
     ends = scores.head(RANKED) if len(scores) <= 2 * RANKED else pd.concat([scores.head(RANKED), scores.tail(RANKED)])
     bands = pd.cut(scores.Score, [-0.001, 0.2, 0.4, 0.6, 0.8, 1.0], labels=["0-20%", "20-40%", "40-60%", "60-80%", "80-100%"])
     spread = bands.value_counts(sort=False).rename_axis("Transparency score").reset_index(name="Providers")
     out.append(Section(2, "transparency", "Transparency score and ranking", [
-        Text(f"{cmp.FORMULA}. How the providers spread, then the {RANKED} highest and the {RANKED} lowest of the ranking.",
-             "note", name="formula"),
+        Text(f"{cmp.FORMULA}. How the providers spread, then the {RANKED} highest and the {RANKED} lowest of the ranking"
+             + (f"; {unranked:,} provider{'s' if unranked != 1 else ''} of narrower scope {'are' if unranked != 1 else 'is'} "
+                "not ranked (the scores CSV gives their scores)." if unranked else "."), "note", name="formula"),
         Table(spread, widths=[50, 50], name="spread"),
         Table(ends.assign(Score=ends.Score.map(lambda x: f"{x:.0%}"))[["Rank", "Provider", "Score", "Present", "Applicable", "Penalty"]]
               .rename(columns={"Present": "Elements present", "Applicable": "Elements that apply", "Penalty": "Deducted"}),

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import vocab
 from ..html.parts import Heading, Items, Questions, Section, Table, Text
 from ..vocab import NOT_STATED, split_codes
+from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -18,6 +19,9 @@ GAP = {NOT_STATED: "gap", "✗": "gap", "high": "high", "medium": "medium", "low
        "Gap": "gap", "To check": "medium", "Location unknown": "medium", "Lawful route": "ok", "Not a transfer": "ok", "✓": "ok"}
 VERDICTS = {"ok": "Lawful route", "check": "To check", "gap": "Gap", "missing": "No lawful route", "unknown": "Location unknown"}
 LOCATION = {"abroad": "Outside the UK", "unknown": "Location unknown"}
+RETENTION = {"none": "The notice gives no retention period", "vague": "The notice describes retention only vaguely",
+             "specific": "The notice states retention periods", "partial": "The notice states some retention periods"}
+QUOTE = 220  # characters of the notice quoted beside each Art 13/14 element
 
 
 def necessity(r: DpiaReport) -> Section:
@@ -31,7 +35,7 @@ def necessity(r: DpiaReport) -> Section:
     })
     questions = {q.code: q for q in r.questions(4)}
     p = r.profile
-    stated = f"The notice's retention is {p.retention_status}" + (
+    stated = RETENTION.get(p.retention_status, f"The notice's account of retention is {p.retention_status}") + (
         f": {'; '.join(p.retention_periods)}." if p.retention_periods else ".")
     not_stated = int((a.retention.str.lower() == NOT_STATED).sum())
     parts: list = [Heading("Lawful basis of each activity"), Table(bases, widths=[5, 17, 20, 18, 20, 20], marks=GAP, name="bases")]
@@ -43,17 +47,19 @@ def necessity(r: DpiaReport) -> Section:
                                                 "s4.quality_minimisation", "s4.rights")], name="proportionality"),
               Text(f"Purpose limitation: any use beyond the purposes in section 2 must meet the law of the audit date. "
                    f"{purpose.get('compatibility_test').description}"
-                   + "".join(f" {t.label}: {t.description}" for t in purpose if t.code != "compatibility_test"),
+                   + "".join(f" {t.description}" for t in purpose if t.code != "compatibility_test"),
                    name="purpose_limitation")]
     parts += [Heading("International transfers"), *_transfers(r)]
     parts += [Heading("Processors"), Questions([questions["s4.processors"]], name="processors_question"), _processors(r.audit)]
     parts += [Heading("Retention"),
-              Text(f"{stated} {not_stated} of {len(a)} activities have no retention period stated in the notice.",
+              Text(f"{stated} {not_stated} of {plural(len(a), 'activity', 'activities')} {agree(not_stated, 'has', 'have')} no "
+                   "retention period stated in the notice.",
                    "alert" if not_stated else "ok", name="retention")]
     findings = _legal_findings(r.audit)
     parts += [Heading(f"Compliance checks under the law in force on {vocab.long_date(day)}"),
               Table(findings, widths=[24, 76], name="compliance") if len(findings)
               else Text("No compliance check raised a finding.", "ok", name="compliance")]
+    parts += _complaints(r.audit)
     parts += _transparency(r)
     return Section(4, "necessity", "Necessity and proportionality", parts)
 
@@ -83,7 +89,8 @@ def _transfers(r: DpiaReport) -> list:
     shown = t[t.location.isin(["abroad", "unknown"])]
     restricted = int((shown.restricted == True).sum())  # noqa: E712 - restricted holds True, False or None
     unknown = shown[(shown.location == "unknown") & (shown.verdict == "unknown")]
-    intro = Text(f"{restricted} of {len(t)} flows are restricted transfers out of the UK, and {len(unknown)} go to a recipient "
+    intro = Text(f"{restricted} of {plural(len(t), 'flow')} {agree(restricted, 'is a restricted transfer', 'are restricted transfers')} "
+                 f"out of the UK, and {len(unknown)} {agree(len(unknown), 'goes', 'go')} to a recipient "
                  "whose location the notice does not give. Every destination outside the UK, the EEA included, makes a "
                  "transfer; each is checked against the destinations approved on the audit date and its transfer route. "
                  "Data given to the provider's own staff abroad is not a restricted transfer.", name="transfers_intro")
@@ -95,7 +102,7 @@ def _transfers(r: DpiaReport) -> list:
         table = pd.DataFrame({
             "Flow": named.flow_id, "Recipient": named.recipient, "Where": named.location.map(LOCATION),
             "Destination": named.country_label.replace(NOT_STATED, "not named"),
-            "Route": [vocab.labels("transfer_mechanisms", m, on=r.audit.law_date, cite=True) or "none" for m in named.mechanism],
+            "Route": [_route(m, approval, r.audit.law_date) for m, approval in zip(named.mechanism, named.approval)],
             "Verdict": [("Not a transfer" if rest is False else VERDICTS[v]) for v, rest in zip(named.verdict, named.restricted)],
             "Why": named.message})
         parts.append(Table(table, widths=[6, 15, 10, 12, 15, 10, 32], marks=GAP, name="transfers"))
@@ -106,6 +113,15 @@ def _transfers(r: DpiaReport) -> list:
     return parts
 
 
+def _route(mechanism: str, approval: str, day) -> str:
+    """The transfer route recorded; a flow to an approved destination (an EEA state) needs none beyond that approval."""
+    if mechanism:
+        return vocab.labels("transfer_mechanisms", mechanism, on=day, cite=True)
+    if approval == "full":
+        return vocab.labels("transfer_mechanisms", "adequacy", on=day, cite=True)
+    return "None recorded"
+
+
 def _processors(audit) -> Text:
     """Flows to processors, each of which needs an Art 28 contract."""
     kinds = vocab.get("recipient_types")
@@ -113,7 +129,8 @@ def _processors(audit) -> Text:
              if (code := kinds.resolve(f["recipient_type"])) and kinds.terms[code]["processor"]]
     if not named:
         return Text("No flow goes to a processor acting on the provider's instructions.", name="processors")
-    return Text(f"{len(named)} flows go to processors acting on the provider's instructions; each needs a contract that meets "
+    return Text(f"{plural(len(named), 'flow')} {agree(len(named), 'goes to a processor', 'go to processors')} acting on the "
+                "provider's instructions; each needs a contract that meets "
                 f"UK GDPR Art 28(3), and the provider must check their security (Art 28(1)): {'; '.join(named)}.",
                 name="processors")
 
@@ -127,7 +144,7 @@ def _legal_findings(audit) -> pd.DataFrame:
     position = {t: {audit.line(t, i): i for i in range(len(audit.tables[t]))} for t in ids if t in audit.tables}
     rows = []
     for problem in audit.warnings:
-        if problem.rule not in LEGAL_FINDINGS:
+        if problem.rule not in LEGAL_FINDINGS or problem.rule == "complaints_handling":  # shown apart (_complaints)
             continue
         where = "The provider"
         if problem.file in ids:
@@ -140,6 +157,44 @@ def _legal_findings(audit) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Where", "Finding"])
 
 
+# The complaint duties a notice must itself state (Art 13(2)(d), 14(2)(e)); the others (s.164A) are practices, which a
+# notice's silence does not show to be missing: on a desk review they are questions to put to the provider.
+NOTICE_DUTIES = ("ico_route",)
+
+
+def _complaints(audit) -> list:
+    """How the provider takes complaints (DPA 2018 ss.164A-165, from 19 June 2026): what to confirm and what is missing."""
+    duties = vocab.in_force("complaint_duties", audit.law_date)
+    if not len(duties):
+        return []
+    record = audit.meta.get("complaints") if isinstance(audit.meta.get("complaints"), dict) else {}
+    confirm, missing, met = [], [], []
+    for duty in duties:
+        value = record.get(duty["audit_key"])
+        duty_text = duty.description.rstrip(".")
+        if duty["cite"] not in duty_text:
+            duty_text += f" ({duty['cite']})"
+        silent = value is None or str(value).strip().lower() == NOT_STATED
+        if silent and not (value is not None and duty.code in NOTICE_DUTIES):
+            confirm.append(f"Confirm that {vocab.lower_first(duty_text)}.")
+        elif silent:
+            missing.append(f"The notice must make sure that {vocab.lower_first(duty_text)}; it says nothing of it.")
+        elif value is False:
+            missing.append(f"The provider must make sure that {vocab.lower_first(duty_text)}; the audit records that it does not.")
+        elif duty["kind"] == "days" and isinstance(value, int) and value > duty["limit"]:
+            missing.append(f"Complaints are acknowledged in {value} days, more than the {duty['limit']} the law allows "
+                           f"({duty['cite']}).")
+        else:
+            met.append(vocab.lower_first(duty.label))
+    items = missing + confirm
+    parts: list = [Heading("Complaints about the use of personal data")]
+    if items:
+        parts.append(Items(items, name="complaints"))
+    if met:
+        parts.append(Text(f"Recorded as in place: {'; '.join(met)}.", "ok" if not items else "p", name="complaints_met"))
+    return parts
+
+
 def _findings(profile) -> pd.DataFrame:
     """The notice's findings, most severe first, in words: what is wrong and the passage concerned."""
     quote = [" ".join(f.evidence[0].text.split()) if f.evidence else "" for f in profile.findings]
@@ -148,16 +203,17 @@ def _findings(profile) -> pd.DataFrame:
 
 
 def _transparency(r: DpiaReport) -> list:
-    from ..notice.render import checklist
+    from .. import applicability
 
     p = r.profile
-    present = sum(e.present for k, e in p.elements.items() if p.applicable(k))
-    applicable = sum(1 for k in p.elements if p.applicable(k))
+    applies = applicability.elements(p, applicability.facts(r.audit))  # the comparison's answer too
+    present, applicable = applicability.coverage(p, applies)
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),
-        Text(f"The notice covers {present} of the {applicable} items that apply ({p.transparency_score:.0%}); "
-             f"last updated {p.last_updated or 'at no stated date'}. Each tick quotes the passage that shows it.", name="notice"),
-        Table(checklist(p), widths=[5, 35, 60], marks=GAP, name="checklist"),
+        Text(f"The notice covers {present} of the {applicable} items that apply ({present / max(applicable, 1):.0%}); "
+             + (f"it was last updated {p.last_updated}." if p.last_updated else "it gives no date of its last update.")
+             + " Each tick quotes the passage that shows it.", name="notice"),
+        Table(applicability.checklist(p, applies, width=QUOTE), widths=[5, 35, 60], marks=GAP, name="checklist"),
         Heading("What the notice gets wrong or leaves out"),
         Table(_findings(p), widths=[10, 50, 40], marks=GAP, name="findings") if p.findings
         else Text("The notice raises no finding.", "ok", name="findings"),

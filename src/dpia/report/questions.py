@@ -8,6 +8,7 @@ answer stays open, and the report shows it as a visible blank.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from .. import vocab
 from ..schemas import SIGN_OFF_ITEMS, as_text
 from ..vocab import NOT_STATED, split_codes
+from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -30,6 +32,7 @@ class Answer:
     question: str  # the short label
     asks: str  # the question in full
     text: str | None  # None while the question is open
+    in_template: bool = True  # False for a question this DPIA adds to the ICO template's
 
     @property
     def open(self) -> bool:
@@ -67,7 +70,7 @@ def answers(report: DpiaReport) -> list[Answer]:
     for term in vocab.get("ico_template"):
         kind, _, where = term["answer"].partition(":")
         text = _from_audit(report.audit.meta, where) if kind == "audit" else COMPUTED[where](report)
-        out.append(Answer(term.code, term["step"], term.label, term.description, text))
+        out.append(Answer(term.code, term["step"], term.label, term.description, text, term["in_template"]))
     return out
 
 
@@ -80,7 +83,8 @@ def _list(items: list[str], none: str) -> str:
 def _screening(r: DpiaReport) -> str:
     n = len(r.screening.reasons)
     if r.screening.required:
-        return f"A DPIA is required, for the {n} reason{'s' if n > 1 else ''} set out below."
+        return "A DPIA is required, for the reason set out below." if n == 1 else \
+            f"A DPIA is required, for the {n} reasons set out below."
     return "A DPIA is not mandatory; the screening below records why."
 
 
@@ -108,7 +112,10 @@ def _sharing(r: DpiaReport) -> str:
 
 @computed("high_risk_types")
 def _high_risk_types(r: DpiaReport) -> str:
-    met = r.screening.criteria[r.screening.criteria.met]
+    from .summary import restated
+
+    criteria = r.screening.criteria
+    met = criteria[criteria.met & ~criteria.code.isin(restated(r.screening).values())]  # a fact once
     return _list(list(met.label), "None of the types of processing likely to be high risk is involved.")
 
 
@@ -161,11 +168,13 @@ def _lawful_basis(r: DpiaReport) -> str:
 
 @computed("information")
 def _information(r: DpiaReport) -> str:
+    from .. import applicability
+
     p = r.profile
-    present = sum(e.present for k, e in p.elements.items() if p.applicable(k))
-    applicable = sum(1 for k in p.elements if p.applicable(k))
+    present, applicable = applicability.coverage(p, applicability.elements(p, applicability.facts(r.audit)))
     return (f"The published privacy notice covers {present} of the {applicable} items of information that apply "
-            f"(Art 13 and 14), and was last updated {p.last_updated or 'at no stated date'}; see the notice review below.")
+            f"(Art 13 and 14), and " + (f"was last updated {p.last_updated}" if p.last_updated else "gives no date of its last update")
+            + "; see the notice review below.")
 
 
 ROUTE = {"ok": "lawful route", "check": "to check", "gap": "route not stated", "missing": "no lawful route",
@@ -181,7 +190,7 @@ def _transfers(r: DpiaReport) -> str:
         return "No data leaves the UK."
     parts = [f"{row.recipient} ({row.country_label}): {ROUTE[row.verdict]}" for row in abroad.itertuples()]
     if unknown:
-        parts.append(f"{unknown} recipients whose location is unknown")
+        parts.append(f"{plural(unknown, 'recipient')} whose location is unknown")
     return _list(parts, "")
 
 
@@ -189,7 +198,9 @@ def _transfers(r: DpiaReport) -> str:
 def _risks(r: DpiaReport) -> str:
     s = r.scored
     counts = ", ".join(f"{int((s.inherent == lv).sum())} {lv}" for lv in ("high", "medium", "low"))
-    return f"{len(s)} risks assessed: {counts} before measures." if len(s) else "No risk is recorded."
+    method = vocab.get("risk_methods").label(r.method)
+    return f"{plural(len(s), 'risk')} assessed with the {method} method: {counts} before measures." if len(s) \
+        else "No risk is recorded."
 
 
 @computed("measures")
@@ -199,7 +210,8 @@ def _measures(r: DpiaReport) -> str | None:
         return None
     after = ", ".join(f"{int((s.residual == lv).sum())} {lv}" for lv in ("high", "medium", "low"))
     approved = sum(str(v).strip().lower() == "yes" for v in (s["measure_approved"] if "measure_approved" in s else []))
-    return f"After measures: {after}. {approved} of {len(s)} risks have their measures approved."
+    return (f"After measures: {after}. {approved} of {plural(len(s), 'risk')} "
+            f"{agree(approved, 'has its', 'have their')} measures approved.")
 
 
 def sign_off_entries(meta: dict, item: str) -> list[dict]:
@@ -239,6 +251,17 @@ def _dpo_accepted(r: DpiaReport) -> str | None:
 @computed("review")
 def _review(r: DpiaReport) -> str | None:
     review = r.audit.meta.get("review")
-    if not isinstance(review, dict) or not (review.get("by") or review.get("next_date")):
-        return None
-    return f"{review.get('by') or OPEN}; next review {as_text(review.get('next_date') or OPEN)}."
+    by = review.get("by") if isinstance(review, dict) else None
+    return str(by).strip() or None if by else None
+
+
+def next_review(r: DpiaReport) -> str:
+    """The date the DPIA is next reviewed (audit.yaml review.next_date), or a blank to fill."""
+    review = r.audit.meta.get("review")
+    day = as_text(review.get("next_date") or "").strip() if isinstance(review, dict) else ""
+    if not day:
+        return OPEN
+    try:
+        return vocab.long_date(dt.date.fromisoformat(day))
+    except ValueError:
+        return day

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import risk, vocab
 from ..html.parts import Heading, Image, Questions, Section, Table, Text
 from . import figures
+from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -33,10 +34,7 @@ def risks(r: DpiaReport) -> Section:
         "Likelihood of harm": s.likelihood.astype(str).str.capitalize(),
         "Severity of harm": s.severity.astype(str).str.capitalize(),
         "Overall risk": s.inherent})
-    counts = risk.summary(s)["inherent"]
-    parts: list = [Questions(r.questions(5), name="questions"),
-                   Text(f"{len(s)} risks assessed with the {vocab.get('risk_methods').label(r.method)} method: "
-                        + ", ".join(f"{n} {lv}" for lv, n in counts.items()) + " before measures.", name="summary")]
+    parts: list = [Questions(r.questions(5), name="questions")]  # its answer counts the risks by level
     events = _column(s, "feared_event")
     if events.astype(bool).any():
         feared = vocab.get("feared_events")
@@ -51,8 +49,8 @@ def risks(r: DpiaReport) -> Section:
         parts.append(Table(register, widths=[5, 59, 12, 12, 12], marks=LEVELS, name="register"))
     fig = figures.risk_map(s, r.method)
     parts.append(Image(figures.svg(fig),
-                       "Risk map: each risk before (hollow circle) and after (filled circle) its measures; the arrow shows "
-                       "the change.", "Risk map", name="map", figure=fig))
+                       "Risk map: on the left, each risk as assessed before its measures (hollow circle); on the right, "
+                       "the same risk after them (filled circle).", "Risk map", name="map", figure=fig))
     return Section(5, "risks", "Identify and assess risks", parts)
 
 
@@ -80,13 +78,14 @@ def _prior_consultation(r: DpiaReport) -> Text:
     undone = s[~s.status.isin(DONE)]
     approved = r.signed_off
     if len(high):
-        return Text(f"{len(high)} risk(s) stay high after measures ({', '.join(high.risk_id)}). Unless further measures reduce "
-                    "them, UK GDPR Art 36(1) requires consulting the ICO before the processing starts.", "alert",
-                    name="prior_consultation")
+        n = len(high)
+        return Text(f"{plural(n, 'risk')} {agree(n, 'stays', 'stay')} high after measures ({', '.join(high.risk_id)}). Unless "
+                    f"further measures reduce {agree(n, 'it', 'them')}, UK GDPR Art 36(1) requires consulting the ICO before the "
+                    "processing starts.", "alert", name="prior_consultation")
     if len(undone) or not approved:
+        residual = "the residual risks are approved." if approved else "the residual risks are not yet approved."
         return Text("No risk stays high after its measures, so prior consultation with the ICO (Art 36) is not required, "
-                    f"provided the measures are implemented and approved: {len(undone)} of {len(s)} risks still have measures "
-                    "to implement, and " + ("the residual risks are approved." if approved else
-                                            "the residual risks are not yet approved."), "medium", name="prior_consultation")
+                    f"provided the measures are implemented and approved: {len(undone)} of {plural(len(s), 'risk')} still "
+                    f"{agree(len(undone), 'has', 'have')} measures to implement, and {residual}", "medium", name="prior_consultation")
     return Text("No risk stays high after its measures, which are implemented and approved: prior consultation with the ICO "
                 "(Art 36) is not required.", "ok", name="prior_consultation")

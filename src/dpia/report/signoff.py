@@ -10,7 +10,7 @@ import pandas as pd
 from .. import vocab
 from ..html.parts import Heading, Section, Table, Text
 from ..schemas import as_text
-from .questions import OPEN
+from .questions import OPEN, next_review
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -25,13 +25,15 @@ NOTES = {
     "s7.dpo_advice_accepted": "If overruled, the reasons must be explained.",
     "s7.consultation_reviewed_by": "If the decision departs from people's views, the reasons must be explained.",
     "s7.review_by": "The DPO should also review ongoing compliance with the DPIA.",
+    "next_review": "Review the DPIA when the processing changes, and at least by this date.",
 }
 
 
 def sign_off(r: DpiaReport) -> Section:
     answers = r.questions(7)
-    table = pd.DataFrame({"Item": [a.question for a in answers], "Name, date and decision": [a.shown for a in answers],
-                          "Notes": [NOTES.get(a.code, "") for a in answers]})
+    table = pd.DataFrame({"Item": [a.question for a in answers] + ["Next review date"],
+                          "Name, date and decision": [a.shown for a in answers] + [next_review(r)],
+                          "Notes": [NOTES.get(a.code, "") for a in answers] + [NOTES["next_review"]]})
     signed = r.signed_off
     status = Text("Signed off: the residual risks are approved." if signed else
                   "Not yet signed off: no one has approved the residual risks. Until they do, this is a draft DPIA.",

@@ -12,6 +12,7 @@ from ..html.parts import Heading, Image, Items, Questions, Section, Table, Text
 from ..schemas import as_text
 from ..screening import SCHEMES
 from . import figures
+from .words import plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -27,9 +28,9 @@ def need(r: DpiaReport) -> Section:
                   "and the nine criteria of the EDPB-endorsed WP248 guidelines (two or more: a DPIA is likely to be needed).",
                   "alert" if s.required else "ok", name="verdict"),
              Heading("Why"), Items(s.reasons, name="reasons")]
-    met = s.criteria[s.criteria.met]
+    met, same = _one_row_per_fact(s)
     if len(met):
-        table = pd.DataFrame({"Criterion": met.label, "From": met.scheme.map(SCHEMES),
+        table = pd.DataFrame({"Criterion": met.label, "From": [same.get(c, SCHEMES[k]) for c, k in zip(met.code, met.scheme)],
                               "What meets it": [_grouped(b) for b in met.basis]})
         parts += [Heading("Screening criteria met"), Table(table, widths=[30, 16, 54], name="criteria")]
     else:
@@ -37,6 +38,18 @@ def need(r: DpiaReport) -> Section:
     if s.factors:
         parts += [Heading("Other factors"), Items(s.factors, name="factors")]
     return Section(1, "need", "Need for a DPIA", parts)
+
+
+def _one_row_per_fact(s) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The criteria met, an ICO item and the WP248 criterion it restates (met by the same facts) in one row; and for
+    those rows what the 'From' column says."""
+    from .summary import restated
+
+    pairs = restated(s)
+    met = s.criteria[s.criteria.met & ~s.criteria.code.isin(pairs.values())]
+    labels = s.criteria.set_index("code").label
+    met = met.assign(label=[f"{lab} (WP248: {labels[pairs[c]]})" if c in pairs else lab for c, lab in zip(met.code, met.label)])
+    return met, {c: f"{SCHEMES['ico']} and WP248" for c in pairs}
 
 
 def _grouped(basis: list[str]) -> str:
@@ -67,6 +80,9 @@ def description(r: DpiaReport) -> Section:
     retention = pd.DataFrame({"ID": a.activity_id, "Activity": a.name, "Retention": a.retention})
     graph = build_graph(r.audit)
     diagram = figures.flow_diagram(graph)
+    counts = (f"{plural(len(graph.layer(1)), 'activity', 'activities')}, {plural(len(graph.layer(2)), 'recipient')}, "
+              f"{plural(len(graph.transfers), 'restricted transfer')} out of the UK, {plural(len(graph.unknown), 'flow')} to a "
+              "recipient whose location is unknown")
     fig = figures.svg(diagram)
     questions = r.questions(2)
     return Section(2, "description", "Description of the processing", [
@@ -74,9 +90,7 @@ def description(r: DpiaReport) -> Section:
         Heading("Nature of the processing"), Questions([q for q in questions if q.code.startswith("s2.nature")], name="nature"),
         Heading("Processing activities"), Table(activities, widths=[5, 14, 22, 15, 28, 16], name="activities"),
         Heading("Data flows"),
-        Image(fig, f"Data flows of {r.audit.provider}: {len(graph.layer(1))} activities, {len(graph.layer(2))} recipients, "
-                   f"{len(graph.transfers)} restricted transfers out of the UK, {len(graph.unknown)} flows to a recipient whose "
-                   "location is unknown.", "Data-flow diagram", name="flows", figure=diagram),
+        Image(fig, f"Data flows of {r.audit.provider}: {counts}.", "Data-flow diagram", name="flows", figure=diagram),
         Heading("Scope of the processing"), Questions([q for q in questions if q.code.startswith("s2.scope")], name="scope"),
         Table(special, "Special category data and techniques of each activity", widths=[6, 30, 40, 24], name="special"),
         Table(retention, "How long each activity keeps its data", widths=[6, 34, 60], marks=GAP, name="retention"),

@@ -9,7 +9,9 @@ import pandas as pd
 
 from .. import risk, vocab
 from ..html.parts import Heading, Items, Section, Table, Text
+from ..screening import WP248_THRESHOLD, Screening
 from .signoff import method
+from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -23,10 +25,25 @@ def _ranked(s: pd.DataFrame) -> pd.DataFrame:
         ["_after", "_before"], ascending=False, kind="stable")
 
 
+def restated(s: Screening) -> dict[str, str]:
+    """ICO items met by exactly the facts that meet the WP248 criterion they restate (their same_as): ICO code -> WP248
+    code. A chatbot meets both 'Innovative technology' and 'Innovative use'; it is one fact, counted once."""
+    met = s.criteria[s.criteria.met].set_index("code")
+    out = {}
+    for code, row in met[met.scheme == "ico"].iterrows():
+        for other in row.same_as:
+            if other in met.index and set(met.basis[other]) == set(row.basis):
+                out[code] = other
+    return out
+
+
 def executive_summary(r: DpiaReport) -> Section:
     s = r.screening
-    verdict = Text(("A DPIA is required. " if s.required else "A DPIA is not required. ") + s.reasons[0]
-                   + (f" (and {len(s.reasons) - 1} further reasons in section 1)." if len(s.reasons) > 1 else ""),
+    wp248 = int(((s.criteria.scheme == "wp248") & s.criteria.met).sum())
+    # an ICO item restating a WP248 criterion is a reason of its own, and the same fact again inside the WP248 reason
+    further = max(0, len(s.reasons) - 1 - (len(restated(s)) if wp248 >= WP248_THRESHOLD else 0))
+    verdict = Text(("A DPIA is required. " if s.required else "A DPIA is not required. ") + s.reasons[0].rstrip(".")
+                   + (f" (and {plural(further, 'further reason')} in section 1)." if further else "."),
                    "alert" if s.required else "ok", name="verdict")
     top = _ranked(r.scored).head(TOP)
     parts: list = [verdict]
@@ -50,8 +67,12 @@ def _undecided(r: DpiaReport) -> list[str]:
         by_step = {}
         for a in open_:
             by_step.setdefault(a.step, []).append(vocab.lower_first(a.question))
-        out.append(f"{len(open_)} of the {len(answers)} questions of the ICO template are still open: "
-                   + "; ".join(f"step {n}: {', '.join(q)}" for n, q in sorted(by_step.items()) if n) + ".")
+        template = [a for a in answers if a.in_template]
+        added = sum(not a.in_template for a in open_)
+        more = f", and {plural(added, 'further question')} this assessment asks," if added else ""
+        where = "; ".join(f"{f'step {n}' if n else 'the header'}: {', '.join(q)}" for n, q in sorted(by_step.items()))
+        out.append(f"{sum(a.in_template for a in open_)} of the {len(template)} questions of the ICO template{more} "
+                   f"{agree(len(open_), 'is', 'are')} still open: {where}.")
     meta = r.audit.meta
     if not r.signed_off:
         out.append("No one has approved the residual risks: the DPIA is not signed off.")
@@ -61,8 +82,9 @@ def _undecided(r: DpiaReport) -> list[str]:
         out.append("No consultation with the people concerned or their representatives is recorded.")
     undone = r.scored[~r.scored.status.isin(("mitigated", "accepted", "closed"))]
     if len(undone):
-        out.append(f"{len(undone)} of {len(r.scored)} risks still have measures to put in place.")
+        out.append(f"{len(undone)} of {plural(len(r.scored), 'risk')} still {agree(len(undone), 'has', 'have')} measures "
+                   "to put in place.")
     high = [f for f in r.profile.findings if f.severity == "high"]
     if high:
-        out.append(f"The privacy notice has {len(high)} serious findings to correct (section 4).")
+        out.append(f"The privacy notice has {plural(len(high), 'serious finding')} to correct (section 4).")
     return out or ["Nothing: every question is answered and the DPIA is signed off."]

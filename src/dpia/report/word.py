@@ -115,7 +115,8 @@ def _contents(doc, report: DpiaReport) -> None:
         paragraph.paragraph_format.space_after = Pt(1)
         paragraph.add_run(text)
     _field_char(paragraph, "end")
-    note = doc.add_paragraph().add_run("Update the table (F9 in Word; Tools > Update in LibreOffice) to add page numbers.")
+    note = doc.add_paragraph().add_run("The sections of this document. Page numbers appear once the contents are updated "
+                                       "(in Word, click the list and press F9).")
     note.italic, note.font.size, note.font.color.rgb = True, Pt(8), GREY
     doc.add_page_break()
 

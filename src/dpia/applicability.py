@@ -1,0 +1,162 @@
+"""Which Art 13/14 elements a provider's notice must contain, on its audit date (LAW-2026 items 19, 23, 24).
+
+One answer for the DPIA report's checklist and the comparison's score, so the two count the same items. Where
+there is an audit its record of processing decides: the lawful bases relied on, where the data comes from, whether
+a solely automated significant decision is taken, whether any flow leaves the UK. Without one, the notice decides
+(what it claims), as the notice profile does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import vocab
+from .vocab import NOT_STATED, split_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .notice import NoticeProfile
+
+ADM_ELEMENTS = ("right_automated_decisions", "automated_decision_making")  # Art 13(2)(f), 14(2)(g)
+ADM_FINDING = "AUTOMATED_DECISIONS_PRESENT"  # the notice describes a solely automated significant decision
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an audit records that decides whether an element applies."""
+
+    consent: bool  # consent or explicit consent relied on: Art 6(1)(a) or 9(2)(a)
+    legitimate_interests: bool  # Art 6(1)(f); not (ea), which needs no statement of interests (Art 13(1)(d))
+    from_person: bool  # some data obtained from the person it is about (Art 13)
+    from_others: bool  # some data obtained from someone else (Art 14)
+    automated_decision: bool  # a solely automated significant decision (techniques: automated_decision)
+    transfers: bool  # a flow outside the UK, or to a location the audit does not know
+    law_date: dt.date
+
+
+@dataclass(frozen=True)
+class Applicability:
+    key: str
+    label: str
+    article: str  # the citation as the law stood on the audit date
+    applies: bool
+    because: str | None  # why it does not apply, in a client's words; None when it does
+
+
+def facts(audit) -> Facts:
+    """The audit's answers to the applicability questions, from its activities and flows."""
+    from .transfers import assess
+
+    day = audit.law_date
+    acts = audit.activities.to_dict("records")
+    art6, art9, techniques = vocab.get("art6"), vocab.get("art9"), vocab.get("techniques")
+
+    def resolved(voc, cell) -> set[str]:
+        return {code for c in split_codes(cell or "") if (code := voc.resolve(c))}
+
+    bases = set().union(*(resolved(art6, a.get("art6_basis")) for a in acts)) if acts else set()
+    conditions = set().union(*(resolved(art9, a.get("art9_condition")) for a in acts)) if acts else set()
+    from_person = from_others = False
+    for a in acts:
+        sources = {s for s in split_codes(a.get("sources") or "") if s.lower() != NOT_STATED}
+        subjects = {s for s in split_codes(a.get("data_subjects") or "") if s.lower() != NOT_STATED}
+        if not sources:
+            continue  # where the data comes from is not known: neither article is shown to apply by this row
+        from_person |= bool(sources & subjects)
+        # someone other than the people concerned gives data, or some of the people concerned give none themselves
+        from_others |= bool(sources - subjects) or bool(subjects - sources)
+    adm = any("automated_decision" in resolved(techniques, a.get("techniques")) for a in acts)
+    flows = audit.flows.to_dict("records")
+    abroad = any(assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
+                        on=day).restricted is not False for f in flows)
+    return Facts(consent="6(1)(a)" in bases or "9(2)(a)" in conditions, legitimate_interests="6(1)(f)" in bases,
+                 from_person=from_person or not acts, from_others=from_others, automated_decision=adm, transfers=abroad,
+                 law_date=day)
+
+
+def _adm_law(day: dt.date) -> str:
+    """'Art 22' or 'Arts 22A-22D': the automated-decision articles in force on ``day``."""
+    term = vocab.in_force("adm_rules", day).terms.get("solely_automated_decision")
+    return term.label.split(" (")[0] if term is not None else "Art 22"
+
+
+def article(key: str, day: Any) -> str:
+    """The element's citation in the law in force on ``day``: Art 13(2)(f) cites Art 22 until 4 February 2026 and
+    Arts 22A-22D from 5 February 2026, never both."""
+    from .notice.rules import elements as element_rules
+
+    cite = element_rules()[key].article
+    if key in ADM_ELEMENTS:
+        first = cite.split(";")[0].strip()
+        return f"{first}; {_adm_law(vocab.law_date(day))}"
+    return cite
+
+
+def _with_audit(key: str, applies: str, f: Facts) -> str | None:
+    if applies == "consent" and not f.consent:
+        return "the audit records no reliance on consent"
+    if applies == "legitimate_interests" and not f.legitimate_interests:
+        return "the audit records no reliance on legitimate interests"
+    if applies == "art14" and not f.from_others:
+        return "the audit records no data obtained from others (Art 14 does not apply)"
+    if applies == "art13" and not f.from_person:
+        return "the audit records no data collected from the people themselves (Art 13 does not apply)"
+    if key in ADM_ELEMENTS and not f.automated_decision:
+        return f"the audit records no solely automated significant decision ({_adm_law(f.law_date)})"
+    if key == "international_transfers" and not f.transfers:
+        return "the audit records no data sent outside the UK"
+    return None
+
+
+def elements(profile: NoticeProfile, audit_facts: Facts | None = None) -> dict[str, Applicability]:
+    """Each Art 13/14 element of the profile: does it apply, and if not why. ``audit_facts`` (from ``facts``) decides
+    where there is an audit; without one, the notice. Dated rules (complaints to the controller from 19 June 2026)
+    and cookies (PECR, never Art 13/14) are the profile's."""
+    from .notice.rules import elements as element_rules
+
+    rules = element_rules()
+    day = audit_facts.law_date if audit_facts is not None else profile.audit_date
+    adm_described = any(f.code == ADM_FINDING for f in profile.findings)
+    out = {}
+    for key in profile.elements:
+        rule = rules[key]
+        if audit_facts is not None and rule.applies in ("consent", "legitimate_interests", "art14", "art13", "always"):
+            because = _with_audit(key, rule.applies, audit_facts)
+        elif key in ADM_ELEMENTS and not adm_described:
+            because = f"the notice describes no solely automated significant decision ({_adm_law(vocab.law_date(day))})"
+        else:
+            because = profile.not_applicable_because(key)
+        out[key] = Applicability(key, rule.label, article(key, day), because is None, because)
+    return out
+
+
+def coverage(profile: NoticeProfile, applicability: dict[str, Applicability]) -> tuple[int, int]:
+    """Elements present among those that apply, and how many apply: the report's coverage and the score's base."""
+    keys = [k for k, a in applicability.items() if a.applies]
+    return sum(profile.elements[k].present for k in keys), len(keys)
+
+
+def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], width: int = 220) -> pd.DataFrame:
+    """One row per element: ✓ present, ✗ missing, n/a where it does not apply (with the notice's words if it says it
+    anyway, not counted), each cited as the law stood on the audit date."""
+    import pandas as pd
+
+    from .report.words import cut
+
+    def quote(text: str) -> str:
+        return cut(text, width)
+
+    rows = []
+    for key, a in applicability.items():
+        element = profile.elements[key]
+        said = element.evidence[0].text if element.present and element.evidence else ""
+        if not a.applies:
+            # the reason is never cut: only the notice's words are shortened
+            mark, text = "n/a", f"{quote(said)} (not counted: {a.because})" if said else f"not applicable: {a.because}"
+        else:
+            mark, text = ("✓" if element.present else "✗"), quote(said)
+        rows.append({"": mark, "Element": f"{a.label} ({a.article})", "What the notice says": text})
+    return pd.DataFrame(rows, columns=["", "Element", "What the notice says"])

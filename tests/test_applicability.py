@@ -1,0 +1,106 @@
+"""Which Art 13/14 elements apply: one answer, from the audit where there is one, for the report and the comparison."""
+
+import re
+
+import pytest
+from conftest import SAMPLE_SLUGS, SAMPLES, edit_csv
+from test_law_2026 import NEW, OLD, _activity, _dated
+
+from dpia import applicability
+from dpia.audit import load
+from dpia.compare import compare
+from dpia.notice import analyse, read_notice
+from dpia.report import build_report
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return compare([SAMPLES / s for s in SAMPLE_SLUGS])
+
+
+def _applies(folder):
+    audit = load(folder)
+    notice = read_notice(audit.notice_path())
+    profile = analyse(notice, source=notice.source, audit_date=str(audit.meta["audit_date"]))
+    return profile, applicability.elements(profile, applicability.facts(audit))
+
+
+def _checklist(report):
+    rows = report.section("necessity").part("checklist").frame
+    return {re.sub(r" \(.*", "", e): mark for e, mark in zip(rows["Element"], rows[""])}
+
+
+@pytest.mark.parametrize("slug", ["best2care", "case-management-cymru", "harmony-community-care"])
+def test_the_report_checklist_and_the_comparison_mark_every_element_alike_and_count_the_same_items(samples, slug):
+    report = build_report(SAMPLES / slug)
+    provider = next(p for p in samples.providers if p.source == str(SAMPLES / slug))
+    assert _checklist(report) == {k: v for k, v in samples.matrices["elements"][provider.name].items() if k != "Elements present"}
+    row = samples.scores.set_index("Provider").loc[provider.name]
+    sentence = report.section("necessity").part("notice").text
+    assert f"covers {row.Present} of the {row.Applicable} items that apply" in sentence
+
+
+def test_withdrawal_of_consent_applies_where_the_audit_records_consent_though_the_notice_claims_none():
+    profile, applies = _applies(SAMPLES / "best2care")
+    assert profile.not_applicable_because("right_withdraw_consent")  # the notice never claims consent...
+    assert applies["right_withdraw_consent"].applies  # ...but A8 and A9 rest on 6(1)(a)
+
+
+def test_withdrawal_of_consent_does_not_apply_where_only_the_notice_claims_consent():
+    profile, applies = _applies(SAMPLES / "case-management-cymru")
+    assert profile.applicable("right_withdraw_consent")
+    assert applies["right_withdraw_consent"].because == "the audit records no reliance on consent"
+
+
+def test_source_of_data_applies_where_people_give_data_about_others(sample_copy):
+    _, applies = _applies(SAMPLES / "harmony-community-care")
+    assert not applies["source_of_data"].applies  # every activity's data comes from the people it is about
+    folder = sample_copy("harmony-community-care")
+    edit_csv(folder / "activities.csv", "follow-up contact,,enquirer;relative,", "follow-up contact,,enquirer,")
+    assert _applies(folder)[1]["source_of_data"].applies  # the enquirer tells the provider about a relative
+
+
+def test_automated_decision_items_apply_only_where_the_audit_records_a_solely_automated_significant_decision(sample_copy):
+    profile, applies = _applies(SAMPLES / "best2care")
+    assert profile.automated_decision_making == "described"  # its notice describes scoring...
+    assert not applies["automated_decision_making"].applies and not applies["right_automated_decisions"].applies
+    assert "Arts 22A-22D" in applies["right_automated_decisions"].because
+    folder = _activity(sample_copy(), techniques="automated_decision",
+                       adm_safeguards="human_intervention;representations;contest;information")
+    _, applies = _applies(folder)
+    assert applies["automated_decision_making"].applies and applies["right_automated_decisions"].applies
+
+
+def test_the_automated_decision_citation_is_the_one_in_force_on_the_audit_date(sample_copy):
+    new = applicability.article("right_automated_decisions", NEW)
+    old = applicability.article("right_automated_decisions", OLD)
+    assert new.endswith("Arts 22A-22D") and "Art 22 " not in new and "from 5 February" not in new
+    assert old.endswith("Art 22") and "22A" not in old
+    assert "(Art 13(2)(f), 14(2)(g); Art 22)" in build_report(_dated(sample_copy(), OLD)).section("necessity").part("checklist").html()
+
+
+def test_transfers_apply_only_where_a_flow_leaves_the_uk_or_goes_somewhere_unknown(sample_copy):
+    folder = sample_copy("optimise-healthcare")
+    assert _applies(folder)[1]["international_transfers"].applies  # a processor at a location not stated
+    flows = (folder / "flows.csv").read_text()
+    (folder / "flows.csv").write_text(flows.replace(",not stated,not stated,", ",GB,,"))
+    because = _applies(folder)[1]["international_transfers"].because
+    assert because == "the audit records no data sent outside the UK"
+
+
+def test_a_notice_alone_decides_where_there_is_no_audit():
+    notice = read_notice(SAMPLES / "best2care" / "notice.txt")
+    profile = analyse(notice, source=notice.source, audit_date=NEW)
+    applies = applicability.elements(profile)
+    assert not applies["right_withdraw_consent"].applies  # the notice claims no consent
+    assert applies["international_transfers"].applies  # where the data goes is not known
+    adm = "AUTOMATED_DECISIONS_PRESENT" in {f.code for f in profile.findings}
+    assert applies["automated_decision_making"].applies == adm
+    assert applicability.coverage(profile, applies)[1] == sum(a.applies for a in applies.values())
+
+
+def test_the_reason_an_element_is_not_counted_is_never_cut_short():
+    profile, applies = _applies(SAMPLES / "best2care")
+    rows = applicability.checklist(profile, applies, width=40).set_index("Element")["What the notice says"]
+    adm = next(v for k, v in rows.items() if k.startswith("Existence of automated decision-making"))
+    assert adm.endswith("(not counted: the audit records no solely automated significant decision (Arts 22A-22D))")
