@@ -273,13 +273,15 @@ def worth_a_cluster(notices: int, workers: int | None = None) -> bool:
 
 
 def write(survey: Survey, out: Path) -> list[Path]:
+    import pandas as pd
     import pyarrow as pa
 
     from .compare import to_html
 
     out = ensure_dir(out)
     comparison = build(providers(survey.rows))
-    scores = {row.Provider: (float(row.Score), int(row.Rank)) for row in comparison.scores.itertuples()}
+    scores = {row.Provider: (float(row.Score), None if row.Rank is pd.NA else int(row.Rank))  # not ranked: not comparable
+              for row in comparison.scores.itertuples()}
     for row in survey.rows:  # the comparison's score and rank, so the file and the page agree
         row["score"], row["rank"] = scores.get(row["provider"], (None, None))
     table = pa.Table.from_pylist(survey.rows, schema=_schema())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 CSS = ("#provider-search input { width: 24rem; padding: 0.3rem; margin: 0.3rem 0; font-size: 10pt; }"
        "#provider-search ol { columns: 2; font-size: 8.5pt; max-height: 28rem; overflow: auto; }"
        "#provider-search li.failed { color: #9b1c1c; }"
@@ -32,10 +34,15 @@ def provider_list(comparison, attachments: str | None = None) -> str:
     e = html.escape
     scores = {row.Provider: row for row in comparison.scores.itertuples()}
     items = []
-    for p in sorted(comparison.providers, key=lambda p: (scores[p.name].Rank if p.name in scores else 10**9, p.name.lower())):
+    def order(p):
+        rank = scores[p.name].Rank if p.name in scores else pd.NA
+        return (10**9 if rank is pd.NA else int(rank), p.name.lower())
+
+    for p in sorted(comparison.providers, key=order):
         if p.name in scores:
             s = scores[p.name]
-            items.append(f"<li>{e(p.name)}: {s.Score:.0%} ({s.Present} of {s.Applicable} elements), rank {s.Rank:,}</li>")
+            rank = "not ranked (not of comparable scope)" if s.Rank is pd.NA else f"rank {s.Rank:,}"
+            items.append(f"<li>{e(p.name)}: {s.Score:.0%} ({s.Present} of {s.Applicable} elements), {rank}</li>")
         else:
             items.append(f'<li class="failed">{e(p.name)}: not read ({e(p.error or "")})</li>')
     where = f" ({e(attachments)}-scores.csv holds the same list)" if attachments else ""
