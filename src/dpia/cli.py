@@ -19,6 +19,10 @@ EXIT_CODES = """exit status:
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM). Partial outputs are removed."""
 
 
+SCHEDULER_HELP = ("run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786), or `local` for a "
+                  "Dask LocalCluster on this machine's cores")
+
+
 def say(*parts: object, err: bool = False) -> None:
     """Print a line whose text may come from a notice or an audit file, with control characters defused."""
     print(clean(" ".join(str(p) for p in parts)), file=sys.stderr if err else sys.stdout)
@@ -168,7 +172,8 @@ def _reports(paths: list[str], args: argparse.Namespace, workers: int | None) ->
         if not Path(path).is_dir():
             raise DpiaError(f"{path}: not an audit folder")
     results = run_batch(paths, args.out, formats=formats, workers=workers, audit_date=_date(args.audit_date),
-                        risk_method=args.method, progress=not args.quiet and sys.stderr.isatty(), timeout=args.timeout)
+                        risk_method=args.method, progress=not args.quiet and sys.stderr.isatty(), timeout=args.timeout,
+                        scheduler=getattr(args, "scheduler", None))
     for r in results:
         if r.ok:
             say(f"{r.provider}: {', '.join(str(Path(args.out) / p) for p in r.outputs.values())}")
@@ -203,6 +208,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         say(f"wrote {path}")
     return 1 if failed else 0
 
+
+def _cmd_survey(args: argparse.Namespace) -> int:
+    from .files import ensure_dir
+    from .survey import run_survey
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"cannot write into {out}: it is a file; give --out a folder such as survey/")
+    ensure_dir(out)
+    survey = run_survey(args.inputs, out, audit_date=_date(args.audit_date), scheduler=args.scheduler,
+                        progress=not args.quiet and sys.stderr.isatty())
+    failed = survey.failed
+    for row in failed[:20]:
+        say(f"{row['source']}: FAILED: {row['error']}", err=True)
+    if len(failed) > 20:
+        say(f"... and {len(failed) - 20:,} more failed: {out / 'failed.csv'} lists them all", err=True)
+    say(f"surveyed {len(survey.rows) - len(failed):,} of {len(survey.rows):,} notices"
+        f"{f' ({len(failed):,} failed)' if failed else ''}")
+    for path in survey.written:
+        say(f"wrote {path}")
+    return 1 if failed else 0
 
 def _cmd_ropa(args: argparse.Namespace) -> int:
     from . import ropa
@@ -317,16 +343,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("batch", help="DPIA reports for many audits in parallel, with an index.html")
     p.add_argument("audits", nargs="+", metavar="AUDIT_DIR", help="audit folders, e.g. data/samples/*")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="parallel workers (default: number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=SCHEDULER_HELP)
     report_options(p)
     p.set_defaults(func=_cmd_batch)
 
     p = command("compare", help="compare providers' practices side by side (audit folders and/or notice files)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders and/or notice files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="audit folders, notice files and/or a survey's profiles.parquet")
     p.add_argument("--out", default="reports/comparison.html", metavar="FILE", help="the HTML file; PDF and CSV go beside it")
     p.add_argument("--format", default=COMPARE.default, metavar="LIST", help=COMPARE.help())
     p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="processes for reading many providers")
     p.set_defaults(func=_cmd_compare)
+
+    p = command("survey", help="analyse many providers' notices (thousands): profiles as Parquet, comparison pages")
+    p.add_argument("inputs", nargs="+", metavar="NOTICES",
+                   help="notice files, folders of notices, or a CSV register with the columns provider and notice")
+    p.add_argument("--out", default="survey", metavar="DIR",
+                   help="where to write profiles.parquet, comparison.html and its CSV files, failed.csv (default survey/)")
+    p.add_argument("--audit-date", metavar="YYYY-MM-DD", default=None, help="judge notice findings as of this date")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=SCHEDULER_HELP)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_survey)
 
     p = command("ropa", help="write the record of processing (UK GDPR Art 30) of one or more audits as an Excel workbook")
     p.add_argument("audits", nargs="+", metavar="AUDIT_DIR", help="audit folders: one sheet per controller")

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import applicability, risk, vocab
@@ -185,9 +186,13 @@ class Comparison:
         words = {YES: "yes", NO: "no", NA: "does not apply"}
         out = {}
         for name, frame in self.matrices.items():
-            long = frame.rename_axis("practice").reset_index().melt(id_vars="practice", var_name="provider", value_name="value")
-            long["value"] = long["value"].map(lambda v: words.get(v, v))
-            out[name] = long[["provider", "practice", "value"]]
+            # What melt gives (provider by provider, each practice in order), built at once: melt takes a pass per
+            # provider, which is most of the time of writing a survey of thousands.
+            practices, providers = frame.shape
+            out[name] = pd.DataFrame({
+                "provider": np.repeat(np.asarray(frame.columns, dtype=object), practices),
+                "practice": np.tile(np.asarray(frame.index, dtype=object), providers),
+                "value": [words.get(v, v) for v in frame.to_numpy(dtype=object).T.ravel()]}, dtype=object)
         out["scores"] = self.scores.rename(columns=str.lower)
         return out
 
@@ -218,7 +223,17 @@ def compare(paths, *, audit_date: str | None = None, workers: int | None = None)
     paths = list(paths)
     if not paths:
         raise DpiaError("nothing to compare: give audit folders or notice files")
-    providers = read_providers(paths, audit_date, workers)
+    stored = [p for p in paths if str(p).lower().endswith(".parquet")]
+    providers = read_providers([p for p in paths if p not in stored], audit_date, workers)
+    if stored:  # a survey's profiles (survey.py): compared as they were analysed, not read again
+        from .survey import read_profiles
+
+        providers += [p for path in stored for p in read_profiles(Path(path))]
+    return build(providers)
+
+
+def build(providers: list[Provider]) -> Comparison:
+    """The matrices and scores of providers already read."""
     names = _unique([p.name for p in providers])
     for provider, name in zip(providers, names):
         provider.name = name
@@ -237,8 +252,13 @@ def compare(paths, *, audit_date: str | None = None, workers: int | None = None)
 
 
 def _frame(rows: dict[str, dict[str, str]], providers: list[Provider]) -> pd.DataFrame:
-    return pd.DataFrame({p.name: {row: values.get(p.name, "") for row, values in rows.items()} for p in providers},
-                        index=list(rows), columns=[p.name for p in providers])
+    # One block of Python strings rather than a string column per provider: with thousands of providers
+    # (a survey) building, turning and writing the matrix would otherwise take minutes.
+    names = [p.name for p in providers]
+    cells = np.empty((len(rows), len(names)), dtype=object)
+    for i, values in enumerate(rows.values()):
+        cells[i, :] = [values.get(name, "") for name in names]
+    return pd.DataFrame(cells, index=list(rows), columns=names, dtype=object)
 
 
 def term(field: str, value: str) -> str:
@@ -717,4 +737,8 @@ def to_html(comparison: Comparison, attachments: str | None = None, folder: str 
     body = ('<header><p class="kicker">Comparison of providers</p>'
             f"<h1>{len(comparison.providers):,} providers side by side</h1></header>"
             + "\n".join(s.html() for s in sections(comparison, attachments, folder)))
+    if comparison.summarised:  # too many providers for a column each: a searchable list of them instead
+        from .report.search import provider_list
+
+        body += provider_list(comparison, attachments)
     return page("Comparison of providers", body, landscape=True)

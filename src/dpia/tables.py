@@ -112,7 +112,15 @@ def defuse_formula(value):
 
 def defused(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every string cell, column name and index label passed through defuse_formula."""
-    out = frame.map(defuse_formula) if len(frame) else frame.copy()
+    if not len(frame):
+        out = frame.copy()
+    elif len(frame.columns) > 4 * len(frame):  # a comparison's matrix, a column per provider: one block, not a pass per column
+        cells = frame.to_numpy(dtype=object).copy()
+        for row in cells:
+            row[:] = [defuse_formula(v) for v in row]
+        out = pd.DataFrame(cells, index=frame.index, columns=frame.columns, dtype=object)
+    else:
+        out = frame.map(defuse_formula)
     out.columns = [defuse_formula(c) for c in out.columns]
     out.index = out.index.map(defuse_formula)
     return out

@@ -247,6 +247,10 @@ class Runner:
     def write_pdf(html: str, target: Path, temps: set[Path] | None = None) -> None:
         import weasyprint
 
+        from .pdf_text import install
+
+        install()
+
         tmp = temp_beside(target)
         if temps is not None:
             temps.add(tmp)
