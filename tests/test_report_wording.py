@@ -39,14 +39,21 @@ def edit_meta(folder, change) -> None:
     path.write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def test_the_template_questions_counted_are_the_ico_checklist_and_the_summary_says_how_many():
-    checklist = re.findall(r"^\| `([a-z0-9_.]+)` \|", (SHARED / "reviews" / "ICO-DPIA-TEMPLATE.md").read_text(), re.M)
-    terms = vocab.get("ico_template")
-    assert sorted(t.code for t in terms if t["in_template"]) == sorted(checklist)
+TEMPLATE = SHARED / "reviews" / "ICO-DPIA-TEMPLATE.md"
+
+
+@pytest.mark.skipif(not TEMPLATE.exists(), reason="../shared/reviews (the ICO template's checklist) is not here")
+def test_the_template_questions_in_the_vocabulary_are_the_ico_checklist():
+    checklist = re.findall(r"^\| `([a-z0-9_.]+)` \|", TEMPLATE.read_text(), re.M)
+    assert sorted(t.code for t in vocab.get("ico_template") if t["in_template"]) == sorted(checklist)
+
+
+def test_the_summary_says_how_many_of_the_template_questions_are_open():
+    in_template = sum(1 for t in vocab.get("ico_template") if t["in_template"])
     r = report("case-management-cymru")
     undecided = " ".join(r.section("summary").part("undecided").items)
     template_open = sum(a.open and a.in_template for a in r.questions())
-    assert f"{template_open} of the {len(checklist)} questions of the ICO template" in undecided
+    assert f"{template_open} of the {in_template} questions of the ICO template" in undecided
     assert "further question" in undecided  # systems and the legitimate interests assessment are this DPIA's own
 
 
