@@ -451,6 +451,19 @@ class _Marked:
             self.message.value = "".join(_problem_html(t, e) for t, e in loose)
         return any(e for items in per.values() for _, e in items) or any(e for _, e in loose)
 
+    def _refused(self, outcome: Outcome) -> bool:
+        """Show why a save was refused (a conflict lights Reload); False when it was saved."""
+        if outcome.saved:
+            self.reload_button.button_style = ""
+            return False
+        text = _conflict_text(outcome.conflict) if outcome.conflict else (outcome.message or "Nothing was written.")
+        listed = "".join(_problem_html(f"{label(p.column)}: {say_meta(p)}" if p.file == AUDIT_FILE
+                                       else describe_problem(self.editor, p), True) for p in outcome.errors)
+        self.message.value = f'<div style="color:{ERROR}"><b>Not saved.</b> {html.escape(text)}</div>{listed}'
+        if outcome.conflict:
+            self.reload_button.button_style = "warning"
+        return True
+
     def field_messages(self) -> dict[str, list[str]]:
         """What each field shows under it now: label -> messages."""
         return {f.label: [html.unescape(t) for t in re.findall(r"[✗!] ([^<]*)</div>", f.note.value)]
@@ -573,15 +586,8 @@ class MetaForm(_Marked):
         return saved
 
     def _after(self, outcome: Outcome, names: list[str]) -> bool:
-        if not outcome.saved:
-            text = _conflict_text(outcome.conflict) if outcome.conflict else (outcome.message or "Nothing was written.")
-            listed = "".join(_problem_html(f"{label(p.column)}: {say_meta(p)}" if p.file == AUDIT_FILE
-                                           else describe_problem(self.editor, p), True) for p in outcome.errors)
-            self.message.value = f'<div style="color:{ERROR}"><b>Not saved.</b> {html.escape(text)}</div>{listed}'
-            if outcome.conflict:
-                self.reload_button.button_style = "warning"
+        if self._refused(outcome):
             return False
-        self.reload_button.button_style = ""
         self.loaded = self.stored()
         self._show()
         if not names:
@@ -783,18 +789,6 @@ class ListForm(_Marked):
                 self.log.offer(f"{self.what}: {self.title(new[position])}")
             return True
         return False
-
-    def _refused(self, outcome: Outcome) -> bool:
-        if outcome.saved:
-            self.reload_button.button_style = ""
-            return False
-        text = _conflict_text(outcome.conflict) if outcome.conflict else (outcome.message or "Nothing was written.")
-        listed = "".join(_problem_html(f"{label(p.column)}: {say_meta(p)}" if p.file == AUDIT_FILE
-                                       else describe_problem(self.editor, p), True) for p in outcome.errors)
-        self.message.value = f'<div style="color:{ERROR}"><b>Not saved.</b> {html.escape(text)}</div>{listed}'
-        if outcome.conflict:
-            self.reload_button.button_style = "warning"
-        return True
 
     def _ask(self, question: str | None) -> None:
         self.pending_removal = self.index if question else None
