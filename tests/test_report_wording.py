@@ -15,7 +15,7 @@ from dpia.html.parts import Heading, Section, Table, Text, fitted
 from dpia.report import build_report
 from dpia.report.figures import _wrap
 from dpia.report.questions import OPEN
-from dpia.report.words import agree, cut, fit, plural
+from dpia.words import agree, cut, fit, plural
 
 REPORTS: dict = {}
 

@@ -144,7 +144,7 @@ def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], w
     anyway, not counted), each cited as the law stood on the audit date."""
     import pandas as pd
 
-    from .report.words import cut
+    from .words import cut
 
     def quote(text: str) -> str:
         return cut(text, width)

@@ -23,6 +23,7 @@ from .notice.rules import elements as element_rules
 from .report import palette
 from .tables import defused
 from .vocab import split_codes
+from .words import joined
 from .workers import quiet_worker, stop
 
 WIDE = 30  # providers beyond which tables turn and charts split
@@ -452,9 +453,9 @@ def narrower_because(p: Provider, usual: set[str]) -> str | None:
     named = [c if c == SPECIAL else vocab.labels("data_subjects", c).lower() for c in missing]
     left_out = scope_leaves_out(p)
     if left_out:
-        return f"its scope says: '{left_out}'" + (f"; it covers no {_and(named, 'or')}" if named else "")
+        return f"its scope says: '{left_out}'" + (f"; it covers no {joined(named, 'or')}" if named else "")
     if set(missing) & set(CORE):
-        return f"it covers no {_and(named, 'or')}"
+        return f"it covers no {joined(named, 'or')}"
     return None
 
 
@@ -462,10 +463,6 @@ def scope_note(p: Provider) -> str:
     if p.audit is None:
         return NO_AUDIT
     return f"narrower: {p.narrower}" if p.narrower else "comparable"
-
-
-def _and(items: list[str], word: str = "and") -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {word} " + items[-1] if items else ""
 
 
 SEVERITIES = ("high", "medium", "low")
@@ -596,27 +593,27 @@ def summary(comparison: Comparison) -> list:
         only_audit = [row for row, v in bases[p.name].items() if v == AUDIT_ONLY]
         only_notice = [row for row, v in bases[p.name].items() if v == NOTICE_ONLY]
         if only_audit:
-            points.append(f"{p.name}: its audit records {_and(only_audit)}, which the notice does not claim.")
+            points.append(f"{p.name}: its audit records {joined(only_audit)}, which the notice does not claim.")
         if only_notice:
-            points.append(f"{p.name}: the notice claims {_and(only_notice)}, which the audit does not record.")
+            points.append(f"{p.name}: the notice claims {joined(only_notice)}, which the audit does not record.")
     sent = [f"{p.name} ({'; '.join(vocab.lower_first(x) for x in p.audit['abroad'])})" for p in audited if p.audit.get("abroad")]
     said = [p.name for p in ok if p.audit is None and p.profile.transfer_status == "outside_uk_eea"]
     points.append("Transfers outside the UK (the EEA included): " + "; ".join(x for x in (
-        f"the audits record flows from {_and(sent)}" if sent else ("no audit records a flow outside the UK" if audited else ""),
-        f"the notices of {_and(said)} say data goes outside the UK and the EEA" if said else "") if x) + ".")
+        f"the audits record flows from {joined(sent)}" if sent else ("no audit records a flow outside the UK" if audited else ""),
+        f"the notices of {joined(said)} say data goes outside the UK and the EEA" if said else "") if x) + ".")
     silent = [p.name for p in ok if p.profile.retention_status == "none"]
     vague = [p.name for p in ok if p.profile.retention_status == "vague"]
     if silent or vague:
-        points.append("Retention: " + "; ".join(x for x in (f"not stated by {_and(silent)}" if silent else "",
-                                                            f"only in general terms by {_and(vague)}" if vague else "") if x) + ".")
+        points.append("Retention: " + "; ".join(x for x in (f"not stated by {joined(silent)}" if silent else "",
+                                                            f"only in general terms by {joined(vague)}" if vague else "") if x) + ".")
     high_after = [p.name for p in audited if p.audit.get("highest_residual") == "high"]
     if audited:
-        points.append(f"High risk after measures: {_and(high_after)}." if high_after
+        points.append(f"High risk after measures: {joined(high_after)}." if high_after
                       else "No audited provider has a risk that stays high after its measures.")
     out.append(Items(points, name="points"))
     drafts = [p.name for p in audited if status(p) != "signed off"]
     if drafts:
-        out.append(Text(f"Not yet decided: the DPIAs of {_and(drafts)} are drafts; no one has approved their residual "
+        out.append(Text(f"Not yet decided: the DPIAs of {joined(drafts)} are drafts; no one has approved their residual "
                         "risks, so their measures and conclusions may still change.", "medium", name="open"))
     return out
 

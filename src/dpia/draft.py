@@ -17,6 +17,7 @@ from .files import ensure_dir
 from .notice import NoticeProfile, analyse
 from .notice.text import read_notice_bytes
 from .vocab import NOT_STATED
+from .words import joined
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole name: fullmatch, since $ would let a trailing newline in
 # The notice profile's mechanism names (contract v2) that name one route of ours. "sccs" and "derogation" do
@@ -116,10 +117,6 @@ def _said(evidence, limit: int = 2) -> str:
     return " ... ".join(f"“{' '.join(e.text.split())}”" for e in evidence[:limit])
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def draft_answers(profile: NoticeProfile, source: str) -> dict:
     """The ICO template's answers a notice supports, each a draft ("draft: ...") quoting the notice, and the document's
     first version. A question the notice does not answer is left out: it stays open for the auditor."""
@@ -147,7 +144,7 @@ def draft_answers(profile: NoticeProfile, source: str) -> dict:
     if lifecycle:
         out["nature"] = {"lifecycle": "draft: " + "; ".join(lifecycle)}
     if profile.subjects:
-        people = _and([vocab.get("data_subjects").label(c).lower() for c in profile.subjects])
+        people = joined([vocab.get("data_subjects").label(c).lower() for c in profile.subjects])
         out["context"] = {"relationship": f"draft: the provider and the people its notice is about: {people}"}
     if elements["right_access"].present:
         out["necessity"] = {"rights": f"draft: the notice says {_said(elements['right_access'].evidence)}"}

@@ -20,6 +20,7 @@ import pandas as pd
 from . import risk, vocab
 from .tables import records
 from .vocab import split_codes
+from .words import plural
 
 WP248_THRESHOLD = 2
 SCHEMES = {"wp248": "WP248", "ico": "ICO high-risk list", "art35_3": "Art 35(3)"}
@@ -113,7 +114,7 @@ def screen(audit) -> Screening:
     reasons = [f"{r.label}: a DPIA is mandatory (UK GDPR Art 35(3))" for r in art35.itertuples()]
     high = _high_risks(audit)
     if high:
-        reasons.append(f"The risk register rates {_count(len(high), 'risk')} high before measures ({', '.join(high)}): "
+        reasons.append(f"The risk register rates {plural(len(high), 'risk')} high before measures ({', '.join(high)}): "
                        "processing likely to result in a high risk needs a DPIA (UK GDPR Art 35(1))")
     if len(wp248) >= WP248_THRESHOLD:
         labels = [criteria.terms[c].label for c in table.code if c in wp248]
@@ -123,7 +124,7 @@ def screen(audit) -> Screening:
                 for r in sorted(ico.itertuples(), key=lambda r: r.with_wp248)]
     required = bool(reasons)
     if not required:
-        reasons.append(f"{_count(len(wp248), 'WP248 criterion', 'WP248 criteria')} met, no ICO high-risk item, no Art 35(3) "
+        reasons.append(f"{plural(len(wp248), 'WP248 criterion', 'WP248 criteria')} met, no ICO high-risk item, no Art 35(3) "
                        "case and no risk rated high: a DPIA is not mandatory, but record this screening decision and review "
                        "it when the processing changes")
     return Screening(required, reasons, table, _factors(audit), high)
@@ -134,10 +135,6 @@ def _another(item, wp248: set[str], facts: dict[str, list[str]]) -> bool:
     indicates (its same_as) counts only where something else in the audit meets it too (LAW-2026 item 28)."""
     own = set(facts[item.code])
     return any(code not in item.same_as or set(facts[code]) - own for code in wp248)
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _high_risks(audit) -> list[str]:
@@ -168,6 +165,6 @@ def _factors(audit) -> list[str]:
         elif checked.location != "uk":
             out.append(f"{flow['flow_id']} {flow['recipient']} ({checked.country_label}): {checked.message}")
     if unknown:
-        out.append(f"{_count(len(unknown), 'recipient')} whose location the notice does not give ({', '.join(unknown)}): "
+        out.append(f"{plural(len(unknown), 'recipient')} whose location the notice does not give ({', '.join(unknown)}): "
                    "confirm where each holds the data")
     return out

@@ -30,7 +30,8 @@ from .audit import AUDIT_FILE
 from .editing import DELETE, PLACEHOLDER, AuditEditor, Outcome, _get
 from .problems import Problem
 from .vocab import NOT_STATED
-from .widgets import ERROR, LABEL_WIDTH, OK, _button, _joined, _problem_html, describe_problem, plain
+from .widgets import ERROR, LABEL_WIDTH, OK, _button, _problem_html, describe_problem, plain
+from .words import joined
 
 # Where the auditor answers part of a question the report computes (the rest comes from the inventory).
 FEEDS = {"consultation_plan.individuals": "s3.individuals", "context.vulnerable": "s2.context.vulnerable",
@@ -110,7 +111,7 @@ def say_meta(problem: Problem) -> str:
         return f"“{found.group(1)}” is not a date: write it as YYYY-MM-DD, e.g. 2027-01-31"
     if found := re.search(r" lacks (.+)$", message):
         names = [LABELS.get(f"{base}.{n.strip()}", n.strip()).lower() for n in found.group(1).split(",")]
-        return f"{prefix}fill in {_joined(names)}"
+        return f"{prefix}fill in {joined(names)}"
     if found := re.search(r" should be (.+?)(?: \(or 'not stated'\))?(?::.*)?$", message):
         return f"{prefix}should be {found.group(1)}" + (" (or “not stated”)" if "not stated" in message else "")
     if "is not one of" in message:
@@ -345,7 +346,7 @@ class AnswerField(Field):
 
 def _conflict_text(conflict: str) -> str:
     names = [label(c.removesuffix(" in audit.yaml")) for c in conflict.split(", ")]
-    return (f"Not saved: {_joined(list(dict.fromkeys(names)))} changed since you loaded it (another notebook, tab or program "
+    return (f"Not saved: {joined(list(dict.fromkeys(names)))} changed since you loaded it (another notebook, tab or program "
             "saved it). Nothing was written. Press Reload: the form keeps what you typed and shows what changed.")
 
 
@@ -593,9 +594,9 @@ class MetaForm(_Marked):
         if not names:
             self.message.value = f'<div style="color:{OK}">Nothing to save: no change.</div>' + self.message.value
             return True
-        self.message.value = f'<div style="color:{OK}">Saved: {html.escape(_joined(names))}.</div>' + self.message.value
+        self.message.value = f'<div style="color:{OK}">Saved: {html.escape(joined(names))}.</div>' + self.message.value
         if self.log is not None:
-            self.log.offer(f"{self.what}: {_joined(names).lower() if len(names) > 1 else names[0]}")
+            self.log.offer(f"{self.what}: {joined(names).lower() if len(names) > 1 else names[0]}")
         return True
 
     def refresh(self) -> None:
@@ -956,7 +957,7 @@ def policy_need(editor: AuditEditor) -> str:
                 needing[term.code] = vocab.cited(term)
     if not needing:
         return "No Schedule 1 condition recorded in the inventory needs an appropriate policy document."
-    return (f"The inventory relies on {_joined(list(needing.values()))}: the controller needs an appropriate policy "
+    return (f"The inventory relies on {joined(list(needing.values()))}: the controller needs an appropriate policy "
             "document for it (DPA 2018 Sch 1 Part 4), kept and reviewed.")
 
 

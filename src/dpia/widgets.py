@@ -25,6 +25,7 @@ from .editing import CONFIRMED, ID_COLUMN, AuditEditor, Outcome, merge3
 from .errors import DpiaError
 from .problems import Problem
 from .vocab import NOT_STATED, split_codes
+from .words import joined
 
 __all__ = ["AuditEditor", "ScreeningForm", "TableForm", "Walk", "ENV", "plain", "say"]
 
@@ -120,10 +121,6 @@ def _unknown(name: str, cell: str, also: tuple[str, ...] = ()) -> list[str]:
     return [c for c in split_codes(cell) if c.lower() != NOT_STATED and not any(v.resolve(c) for v in vocs)]
 
 
-def _joined(items: list[str], word: str = "and") -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}" if items else ""
-
-
 def _mechanism_phrases() -> list[tuple[re.Pattern, str]]:
     voc = vocab.get("transfer_mechanisms")
     safeguards = [voc.terms[c].label for c in ("idta", "uk_addendum", "bcr") if c in voc.terms]
@@ -173,19 +170,19 @@ def say(problem: Problem, row: dict[str, str] | None = None, method: str = risk.
         name = schemas.CODE_COLUMNS.get(rule, "")
         bad = _unknown(name, value, ("recipient_types",) if rule == "codes:sources" else ()) if name else []
         if bad:
-            return f"{_joined(['“' + b + '”' for b in bad])} is not on the list: choose from the list"
+            return f"{joined(['“' + b + '”' for b in bad])} is not on the list: choose from the list"
         return "choose only one"
     if rule.startswith("risk_level") or rule == "risk_levels_match_method":
         scale = risk.scale(method, "likelihood" if "likelihood" in column else "severity")
         return f"“{value}” is not a level of this audit's scale: choose one of {', '.join(scale)}"
     if rule == "special_category_needs_art9":
-        special = _joined(_vocab_labels("special_categories", row.get("special_categories", "")))
+        special = joined(_vocab_labels("special_categories", row.get("special_categories", "")))
         return f"choose one for {special}, or “not stated” if the notice gives none"
     if rule == "art9_condition_needs_schedule1":
         art9 = vocab.get("art9")
         needing = [f"{art9.terms[c].label} ({c})" for c in map(art9.resolve, split_codes(row.get("art9_condition", "")))
                    if c and art9.terms[c].get("needs_schedule1")]
-        return f"{_joined(needing)} needs a DPA 2018 Schedule 1 condition: choose one, or “not stated”"
+        return f"{joined(needing)} needs a DPA 2018 Schedule 1 condition: choose one, or “not stated”"
     if rule == "criminal_offence_needs_schedule1":
         return "criminal offence data needs a DPA 2018 Schedule 1 condition: choose one, or “not stated”"
     if rule == "legitimate_interests_needs_interest":
@@ -194,7 +191,7 @@ def say(problem: Problem, row: dict[str, str] | None = None, method: str = risk.
         return "give a duration with a number and a unit (e.g. “6 years after last contact”), or “not stated”"
     if rule in ("flow_activity_exists", "risk_activities_exist"):
         known = {a for a in split_codes(value)}
-        return f"activity {_joined(sorted(known))} does not exist: choose from the list"
+        return f"activity {joined(sorted(known))} does not exist: choose from the list"
     if rule == "residual_not_above_inherent":
         return plain(problem.message, table).replace("risk before measures", "risk before its measures") + \
             ": say why in Notes, or correct the levels"

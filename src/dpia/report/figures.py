@@ -17,8 +17,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from .. import risk
 from ..flows import FlowGraph
+from ..words import fit
 from . import large, palette
-from .words import fit
 
 KIND_COLOURS = {"source": "#eef1f6", "activity": "#fbf6ea", "recipient": "#f3f3f3"}
 

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import vocab
 from ..html.parts import Heading, Items, Questions, Section, Table, Text
 from ..vocab import NOT_STATED, split_codes
-from .words import agree, plural
+from ..words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport

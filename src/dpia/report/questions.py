@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .. import vocab
 from ..schemas import SIGN_OFF_ITEMS, as_text
 from ..vocab import NOT_STATED, split_codes
-from .words import agree, plural
+from ..words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport

@@ -9,8 +9,8 @@ import pandas as pd
 
 from .. import risk, vocab
 from ..html.parts import Heading, Image, Questions, Section, Table, Text
+from ..words import agree, plural
 from . import figures
-from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport

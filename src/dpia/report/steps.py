@@ -11,8 +11,8 @@ from ..flows import build as build_graph
 from ..html.parts import Heading, Image, Items, Questions, Section, Table, Text
 from ..schemas import as_text
 from ..screening import SCHEMES
+from ..words import plural
 from . import figures
-from .words import plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport

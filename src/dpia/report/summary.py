@@ -10,8 +10,8 @@ import pandas as pd
 from .. import risk, vocab
 from ..html.parts import Heading, Items, Section, Table, Text
 from ..screening import WP248_THRESHOLD, Screening
+from ..words import agree, plural
 from .signoff import method
-from .words import agree, plural
 
 if TYPE_CHECKING:
     from .content import DpiaReport

@@ -1,4 +1,4 @@
-"""Small helpers for the report's prose: counts with the right plural, and text cut at a word."""
+"""Small helpers for prose in reports, forms and messages: counts with the right plural, lists joined, text cut at a word."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ import textwrap
 def plural(n: int, one: str, many: str | None = None) -> str:
     """'1 risk', '3 risks', '2 criteria' (plural('criterion', 'criteria'))."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def joined(items: list[str], word: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C' (or another word: joined(items, 'or'))."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}" if items else ""
 
 
 def cut(text: str, width: int, end: str = "…") -> str:
