@@ -46,9 +46,9 @@ def _abroad(t: pd.DataFrame) -> str:
     out = t[(t.restricted == True) | ((t.restricted == False) & (t.location != "uk"))]  # noqa: E712
     if not len(out):
         return ""
-    kind = {True: "a restricted transfer", False: "the provider's own staff: not a transfer"}
-    return "data outside the UK goes to " + joined([f"{f} {n} ({kind[rest]})" for f, n, rest in
-                                                   zip(out.flow_id, out.recipient, out.restricted)]) + "."
+    kind = {True: "a restricted transfer", False: "the provider's own staff, so not a transfer"}
+    said = [f"{f} {n} — {kind[rest]}" for f, n, rest in zip(out.flow_id, out.recipient, out.restricted)]
+    return "data outside the UK goes to " + (said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; and " + said[-1]) + "."
 
 
 _VIEWS = {"TRANSFER_DEROGATION_RELIANCE": _derogation, "TRANSFERS_NOT_ADDRESSED": _leaving,
