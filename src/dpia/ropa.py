@@ -8,7 +8,7 @@ Then a sheet of every data flow and one of every risk with its action plan. Code
 labels; a cell never starts with a formula character (tables.defuse_formula), so a spreadsheet runs
 nothing that came from a notice or an audit file.
 
-Where a cell has no answer it says why, in one of four words: "Not stated" (the notice does not say),
+Where a cell has no answer it says why, in one of four phrases: "Not stated" (the notice does not say),
 "To be completed" (the auditor must fill it in), "To be decided" (a legal condition the provider has
 not shown it relies on), or "Not applicable". An answer that is "none" is written out ("No transfer
 outside the UK").
