@@ -90,13 +90,15 @@ def test_the_automated_decision_citation_is_the_one_in_force_on_the_audit_date(s
     assert "(Art 13(2)(f), 14(2)(g); Art 22)" in build_report(_dated(sample_copy(), OLD)).section("necessity").part("checklist").html()
 
 
-def test_transfers_apply_only_where_a_flow_leaves_the_uk_or_goes_somewhere_unknown(sample_copy):
+def test_transfers_apply_only_where_a_flow_is_known_to_leave_the_uk(sample_copy):
     folder = sample_copy("optimise-healthcare")
-    assert _applies(folder)[1]["international_transfers"].applies  # a processor at a location not stated
+    because = _applies(folder)[1]["international_transfers"].because  # two processors at locations not stated
+    assert because == "no flow is known to leave the UK; where 2 recipients hold the data is to be confirmed"
     flows = (folder / "flows.csv").read_text()
     (folder / "flows.csv").write_text(flows.replace(",not stated,not stated,", ",GB,,"))
-    because = _applies(folder)[1]["international_transfers"].because
-    assert because == "the audit records no data sent outside the UK"
+    assert _applies(folder)[1]["international_transfers"].because == "the audit records no data sent outside the UK"
+    (folder / "flows.csv").write_text(flows.replace(",not stated,not stated,", ",US,idta,", 1))
+    assert _applies(folder)[1]["international_transfers"].applies
 
 
 def test_a_notice_alone_decides_where_there_is_no_audit():

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import vocab
 from .vocab import NOT_STATED, split_codes
+from .words import agree, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,9 +35,10 @@ class Facts:
     from_person: bool  # some data obtained from the person it is about (Art 13)
     from_others: bool  # some data obtained from someone else (Art 14)
     automated_decision: bool  # a solely automated significant decision (techniques: automated_decision)
-    transfers: bool  # a flow outside the UK, or to a location the audit does not know
+    transfers: bool  # a restricted transfer: a flow known to leave the UK (LAW-2026 item 23: silence is a gap only then)
     law_date: dt.date
     dpo_designated: bool | None = None  # False where audit.yaml's controller.dpo says none is designated
+    unplaced: int = 0  # flows to a recipient whose location is unknown: transfers, perhaps, to confirm
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,12 @@ def facts(audit) -> Facts:
         from_others |= bool(sources - subjects) or bool(subjects - sources)
     adm = any("automated_decision" in resolved(techniques, a.get("techniques")) for a in acts)
     flows = audit.flows.to_dict("records")
-    abroad = any(assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
-                        on=day).restricted is not False for f in flows)
+    checks = [assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
+                     on=day) for f in flows]
+    abroad = any(c.restricted is True for c in checks)
     return Facts(consent="6(1)(a)" in bases or "9(2)(a)" in conditions, legitimate_interests="6(1)(f)" in bases,
                  from_person=from_person or not acts, from_others=from_others, automated_decision=adm, transfers=abroad,
-                 law_date=day, dpo_designated=dpo_designated(audit.meta))
+                 law_date=day, dpo_designated=dpo_designated(audit.meta), unplaced=sum(c.restricted is None for c in checks))
 
 
 NO_DPO = re.compile(r"^\s*(?:none\b|no\s+(?:dpo|data protection officer)\b|not\s+designated\b)", re.I)
@@ -120,6 +123,9 @@ def _with_audit(key: str, applies: str, f: Facts, profile: NoticeProfile) -> str
     if key in ADM_ELEMENTS and not f.automated_decision:
         return f"the audit records no solely automated significant decision ({_adm_law(f.law_date)})"
     if key == "international_transfers" and not f.transfers:
+        if f.unplaced:
+            return (f"no flow is known to leave the UK; where {plural(f.unplaced, 'recipient')} "
+                    f"{agree(f.unplaced, 'holds', 'hold')} the data is to be confirmed")
         return "the audit records no data sent outside the UK"
     if key == "dpo_contact" and f.dpo_designated is False:
         return "the audit records that no DPO is designated (Art 13(1)(b) asks for one's contact only where there is one)"
