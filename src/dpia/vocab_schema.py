@@ -137,6 +137,7 @@ class Question(Entry):
 
 class ProfileTerm(Entry):
     restates: list[str] = []  # notice elements whose absence the finding restates (not counted twice in a score)
+    qualifies: list[str] = []  # notice elements the notice does state, but whose statement the finding faults
 
 
 class TimeUnit(Entry):
