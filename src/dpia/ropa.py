@@ -393,21 +393,28 @@ def _table(sheet, frame: pd.DataFrame, header_row: int) -> None:
     sheet.row_dimensions[header_row].height = LINE * max(_lines(str(n), w) for n, w in zip(frame.columns, widths))
     for i, values in enumerate(frame.itertuples(index=False), start=header_row + 1):
         sheet.row_dimensions[i].height = min(409, LINE * max((_lines(v, w) for v, w in zip(values, widths)), default=1))
-    _print_setup(sheet, header_row)
+    _print_setup(sheet, header_row, sum(widths))
 
 
-def _print_setup(sheet, header_row: int) -> None:
-    """Landscape A4, one page wide however many pages long, the header row repeated on every page, and a footer that
-    names the sheet and the page: without it the record printed as 208 pages, two columns to a page."""
+PAGE_WIDTH = 320  # characters of column width a landscape A4 page holds at about 45%, the smallest readable on paper
+
+
+def _print_setup(sheet, header_row: int, width: float = 0) -> None:
+    """Landscape A4, as few pages wide as keep it readable (a wide sheet repeats its first two columns on each page),
+    however many pages long, the header row repeated on every page, and a footer that names the sheet and the page:
+    without it the record printed as 208 pages, two columns to a page."""
     from openpyxl.worksheet.page import PageMargins
 
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    wide = max(1, math.ceil(width / PAGE_WIDTH))
+    sheet.page_setup.fitToWidth = wide
     sheet.page_setup.fitToHeight = 0  # as many pages long as it takes
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    if wide > 1:
+        sheet.print_title_cols = "A:B"
     sheet.oddFooter.center.text = "&A: page &P of &N"
 
 
