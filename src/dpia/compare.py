@@ -155,7 +155,24 @@ class Comparison:
     providers: list[Provider]
     matrices: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows: practices; columns: providers
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    words: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows from the notices' own words (_words)
     _sections: list[Section] | None = field(default=None, repr=False)
+
+    def shown(self, name: str) -> pd.DataFrame:
+        """A matrix as the page and the CSV files show it: with the notices' own words where they are at hand, a row
+        of them after 'What the notice says', and that row read from the words where they say more."""
+        frame = self.matrices[name]
+        words = self.words.get(name)
+        if words is None or not len(words) or not (words != "").any().any():
+            return frame
+        frame = frame.copy()
+        for practice, values in words.iterrows():
+            if practice in frame.index:
+                frame.loc[practice] = values.where(values != "", frame.loc[practice])
+            else:
+                at = list(frame.index).index("What the notice says") + 1 if "What the notice says" in frame.index else 0
+                frame = pd.concat([frame.iloc[:at], values.to_frame(practice).T, frame.iloc[at:]])
+        return frame
 
     @property
     def names(self) -> list[str]:
@@ -190,7 +207,8 @@ class Comparison:
         """Each matrix in long form, one row per provider and practice, words for marks: what the CSV files hold."""
         words = {YES: "yes", NO: "no", NA: "does not apply"}
         out = {}
-        for name, frame in self.matrices.items():
+        for name in self.matrices:
+            frame = self.shown(name)
             # What melt gives (provider by provider, each practice in order), built at once: melt takes a pass per
             # provider, which is most of the time of writing a survey of thousands.
             practices, providers = frame.shape
@@ -198,7 +216,8 @@ class Comparison:
                 "provider": np.repeat(np.asarray(frame.columns, dtype=object), practices),
                 "practice": np.tile(np.asarray(frame.index, dtype=object), providers),
                 "value": [words.get(v, v) for v in frame.to_numpy(dtype=object).T.ravel()]}, dtype=object)
-        out["scores"] = self.scores.rename(columns=lambda c: c.lower().replace(" ", "_"))
+        out["scores"] = self.scores.assign(Level=self.scores.Level.map({True: "yes", False: "no"})).rename(
+            columns=lambda c: c.lower().replace(" ", "_"))
         return out
 
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
@@ -253,6 +272,7 @@ def build(providers: list[Provider]) -> Comparison:
         "findings": _findings(ok), "audits": _audits(ok),
     }
     comparison.scores = _scores(ok)
+    comparison.words = _words(ok)
     return comparison
 
 
@@ -310,9 +330,9 @@ def in_words(p: Provider, letter: str) -> str | None:
     element = {"a": "right_withdraw_consent", "f": "legitimate_interests"}.get(letter)
     found = None
     if element is not None:
-        said = profile.elements[element]
-        found = said.evidence[0].text if said.present and said.evidence else None
-        if found is None and profile.text:
+        said = _evidence(profile, element)
+        found = said[0].text if said else None
+        if found is None and getattr(profile, "text", ""):
             found = _said(profile, letter)
     cached[letter] = found
     return found
@@ -383,7 +403,8 @@ def _special(providers: list[Provider]) -> pd.DataFrame:
 
 
 # Under UK GDPR the EEA is outside the UK: storage there is a transfer to an approved destination (LAW-2026 item 14)
-NOTICE_TRANSFERS = {"not_stated": "not stated", "outside_uk_eea": "outside the UK, beyond the EEA"}
+NOTICE_TRANSFERS = {"not_stated": "not stated", "uk_eea_only": "in the UK or the EEA (the EEA is outside the UK)",
+                    "outside_uk_eea": "outside the UK, beyond the EEA"}
 ABROAD = NOTICE_TRANSFERS["outside_uk_eea"]
 # Where a notice says data is kept ('only stored inside the EEA'), not a mention of the law ('UK Data Protection Laws')
 KEPT_IN = r"\b(?:in|within|inside|across|to) (?:the )?"
@@ -391,24 +412,25 @@ UK_WORDS = re.compile(KEPT_IN + r"(?:UK|United Kingdom|Great Britain|Britain|Eng
 EEA_WORDS = re.compile(KEPT_IN + r"(?:EEA|European Economic Area|EU|European Union|Europe)\b")
 
 
-def notice_transfers(profile: NoticeProfile) -> str:
-    """What the notice says about where data is held, as it says it: a notice that keeps data 'only inside the EEA'
-    is not said to keep it in the UK."""
+def kept_where(profile: NoticeProfile) -> str:
+    """Where a notice that keeps data in the UK or the EEA says it keeps it, read from its own words: a notice that
+    keeps data 'only inside the EEA' is not said to keep it in the UK. '' where its words are not at hand."""
     if profile.transfer_status != "uk_eea_only":
-        return NOTICE_TRANSFERS.get(profile.transfer_status, profile.transfer_status)
-    words = " ".join(e.text for e in profile.elements["international_transfers"].evidence)
+        return ""
+    words = " ".join(e.text for e in _evidence(profile, "international_transfers"))
     uk, eea = bool(UK_WORDS.search(words)), bool(EEA_WORDS.search(words))
-    if eea and not uk:
-        return "kept in the EEA (outside the UK)"
-    if uk and not eea:
-        return "kept in the UK"
-    return "kept in the UK or the EEA (the EEA is outside the UK)"
+    return {(False, True): "kept in the EEA (outside the UK)", (True, False): "kept in the UK"}.get((uk, eea), "")
+
+
+def _evidence(profile: NoticeProfile, element: str) -> list:
+    """An element's evidence; none for a profile read back from a survey, which keeps whether it is present only."""
+    said = profile.elements[element]
+    return list(getattr(said, "evidence", None) or []) if said.present else []
 
 
 def quoted(profile: NoticeProfile, element: str, most: int = 2, width: int = 170) -> str:
     """The notice's own words for an element: its first sentences of evidence, quoted, each cut at ``width``."""
-    evidence = profile.elements[element].evidence[:most] if profile.elements[element].present else []
-    return " ".join(f"“{cut(e.text, width)}”" for e in evidence)
+    return " ".join(f"“{cut(e.text, width)}”" for e in _evidence(profile, element)[:most])
 
 
 def flows_abroad(p: Provider) -> str:
@@ -432,8 +454,8 @@ def staff_abroad(p: Provider) -> str:
 
 def _transfers(providers: list[Provider]) -> pd.DataFrame:
     return _frame({
-        "What the notice says": {p.name: notice_transfers(p.profile) for p in providers},
-        "In the notice's words": {p.name: quoted(p.profile, "international_transfers", most=3, width=150) for p in providers},
+        "What the notice says": {p.name: NOTICE_TRANSFERS.get(p.profile.transfer_status, p.profile.transfer_status)
+                                 for p in providers},
         "Restricted transfers and flows to a location not stated (audit)": {p.name: flows_abroad(p) for p in providers},
         STAFF_ABROAD: {p.name: staff_abroad(p) for p in providers},
         "Countries named": {p.name: vocab.labels("countries", "; ".join(p.profile.transfer_countries)) for p in providers},
@@ -471,11 +493,22 @@ def _retention(providers: list[Provider]) -> pd.DataFrame:
         longest[p.name] = max(timed)[1] if timed else ""
     counted = {p.name: retention_periods(p) for p in providers}
     return _frame({"What the notice says": {p.name: notice_retention(p) for p in providers},
-                   "In the notice's words": {p.name: quoted(p.profile, "retention") for p in providers},
                    "Activities with a period (audit)": {name: NO_AUDIT if c is None else f"{c[0]} of {c[1]}"
                                                         for name, c in counted.items()},
                    "Shortest period stated": shortest, "Longest period stated": longest,
                    "Periods stated": {p.name: str(len(p.profile.retention_periods)) for p in providers}}, providers)
+
+
+WORDS = "In the notice's words"
+
+
+def _words(providers: list[Provider]) -> dict[str, pd.DataFrame]:
+    """What only a notice's own words give, beside the matrices (which hold what a profile stored by a survey holds
+    too): the sentences quoted, and where a notice says it keeps data, as it says it."""
+    return {"transfers": _frame({"What the notice says": {p.name: kept_where(p.profile) for p in providers},
+                                 WORDS: {p.name: quoted(p.profile, "international_transfers", most=3, width=150)
+                                         for p in providers}}, providers),
+            "retention": _frame({WORDS: {p.name: quoted(p.profile, "retention") for p in providers}}, providers)}
 
 
 def _adm(providers: list[Provider]) -> pd.DataFrame:
@@ -608,14 +641,16 @@ def counted_findings(p: Provider) -> list:
     return [f for f in p.profile.findings if counted(f)]
 
 
-def caveats(p: Provider) -> list[str]:
-    """Why a high score should not be read as an up-to-date notice: it cites repealed law, or is over 24 months old."""
-    codes = {f.code: f for f in p.profile.findings}
-    out = []
-    if "OUTDATED_LAW" in codes:
-        out.append("cites repealed law")
-    if "STALE_NOTICE" in codes and p.profile.last_updated:
-        out.append(f"was last updated on {vocab.long_date(p.profile.last_updated)}, more than two years before the audit")
+def caveats(p: Provider, dated: bool = False) -> list[str]:
+    """Why a high score should not be read as an up-to-date notice: it cites repealed law, or is over 24 months old
+    (``dated``: with its date, where the profile has it; a profile read back from a survey keeps its findings' codes
+    only)."""
+    codes = {f.code for f in p.profile.findings}
+    out = ["cites repealed law"] if "OUTDATED_LAW" in codes else []
+    if "STALE_NOTICE" in codes:
+        day = getattr(p.profile, "last_updated", None) if dated else None
+        out.append(f"was last updated on {vocab.long_date(day)}, more than two years before the audit" if day
+                   else "is more than two years old")
     return out
 
 
@@ -657,6 +692,11 @@ def _scores(providers: list[Provider]) -> pd.DataFrame:
     return frame.drop(columns="Ranked")
 
 
+def rank_labels(scores: pd.DataFrame) -> list[str]:
+    """Each rank as shown: '2=' where providers level on score share it, '' for those not ranked."""
+    return ["" if pd.isna(r) else f"{r}=" if tied else f"{r}" for r, tied in zip(scores.Rank, scores.Level)]
+
+
 DEDUCTED = [f"{s.capitalize()} deducted" for s in SEVERITIES]
 FOUND_COLUMNS = [f"{s.capitalize()} found" for s in SEVERITIES]
 
@@ -680,7 +720,7 @@ FIRST_COLUMN = {"elements": "Article 13/14 element", "lawful_bases": "Lawful bas
 
 def _table(comparison: Comparison, name: str, drop_empty: bool = True) -> Table:
     """A matrix as a table; rows no provider has anything in are left out (``drop_empty``)."""
-    frame = comparison.matrices[name]
+    frame = comparison.shown(name)
     if drop_empty:
         frame = frame[(frame != "").any(axis=1)]
     if comparison.wide:
@@ -800,7 +840,8 @@ def standing(c: Comparison) -> str:
     if len(top) == n:
         return (f"The {n} providers of comparable scope are level: their scores differ by less than one element's weight "
                 f"({joined([_who(r) for r in top.itertuples()])}). {how}")
-    warned = [f"{r.Provider}'s notice {joined(r.Caveat.split('; '))}" for r in top.itertuples() if r.Caveat]
+    by_name = {p.name: p for p in c.providers}
+    warned = [f"{r.Provider}'s notice {joined(caveats(by_name[r.Provider], dated=True))}" for r in top.itertuples() if r.Caveat]
     leaders = joined([_who(r) for r in top.itertuples()])
     if warned:
         head = (f"Highest score of the {n} providers of comparable scope: {leaders}{', level' if len(top) > 1 else ''}, "
@@ -847,7 +888,7 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
     out.append(Section(1, "providers", "Providers compared", intro))
     shown = c.scores.assign(Coverage=c.scores.Coverage.map(_pct), Score=c.scores.Score.map(_pct),
                             Penalty=c.scores.Penalty.map(lambda x: f"{x:g}"),
-                            Rank=[f"{r}=" if tied else f"{r}" for r, tied in zip(c.scores.Rank, c.scores.Level)],
+                            Rank=rank_labels(c.scores),
                             Present=[f"{a} of {b}" for a, b in zip(c.scores.Present, c.scores.Applicable)],
                             **{f"{s.capitalize()} deducted": [f"{d} of {f}" for d, f in zip(c.scores[f"{s.capitalize()} deducted"],
                                                                                           c.scores[f"{s.capitalize()} found"])]
