@@ -106,7 +106,7 @@ def audit_facts(audit) -> dict:
     return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"), "subjects": codes("data_subjects"),
             "abroad": list(dict.fromkeys(c.country_label for c in checks if c.restricted)),
             "location_unknown": sum(c.unplaced for c in checks),
-            "own_staff": [f"{f.get('recipient')} ({c.country_label})" for f, c in zip(audit.flows.to_dict("records"), checks)
+            "own_staff": [f"{f.get('recipient')}: {c.country_label}" for f, c in zip(audit.flows.to_dict("records"), checks)
                           if c.own_staff],
             "retention": [str(r) for r in acts.get("retention", [])],
             "special_categories": bool(codes("special_categories")),
@@ -797,9 +797,10 @@ def summary(comparison: Comparison) -> list:
     points.append("Transfers outside the UK (the EEA included): " + "; ".join(x for x in (
         f"the audits record flows from {joined(sent)}" if sent else ("no audit records a flow outside the UK" if audited else ""),
         f"the notices of {joined(said)} say data goes outside the UK and the EEA" if said else "") if x) + ".")
-    staff = [f"{p.name} ({'; '.join(p.audit['own_staff'])})" for p in audited if p.audit.get("own_staff")]
+    staff = [f"{p.name} ({'; '.join(vocab.lower_first(x) for x in p.audit['own_staff'])})" for p in audited
+             if p.audit.get("own_staff")]
     if staff:
-        points.append(f"Data outside the UK that is not a restricted transfer, the provider's own staff abroad: {joined(staff)}. "
+        points.append(f"Data outside the UK without a restricted transfer, to the provider's own staff abroad: {joined(staff)}. "
                       "No transfer route is needed, but the data is still outside the UK and its security there must be "
                       "assessed.")
     silent = [p.name for p in ok if p.profile.retention_status == "none"]
@@ -905,11 +906,12 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
                   "'findings deducted' means 1 of the notice's 3 findings of that severity (section 9 lists all 3) is "
                   "deducted.", "note", name="formula"),
              Text("Which elements apply is decided once for the report and this page, from the audit where there is one, "
-                  "else from the notice: withdrawal of consent only where consent is relied on; legitimate interests only "
-                  "where they are relied on; the source of data (Art 14) only where data comes from others; transfers only "
-                  "where data goes outside the UK or somewhere not stated; automated decision-making only where there is a "
-                  "solely automated significant decision; complaints to the provider from 19 June 2026. Cookies fall under "
-                  "PECR, not Art 13/14, and never count.", name="scope"),
+                  "else from the notice: withdrawal of consent only where the audit or the notice relies on consent; "
+                  "the legitimate interests pursued only where the audit or the notice relies on them; the source of data "
+                  "(Art 14) only where data comes from others; transfers only where data goes outside the UK or somewhere "
+                  "not stated; automated decision-making only where there is a solely automated significant decision; "
+                  "complaints to the provider from 19 June 2026. Cookies fall under PECR, not Art 13/14, and never count.",
+                  name="scope"),
              Text(("Providers of comparable scope, ranked by score, highest first." if len(apart) else
                    "Providers ranked by score, highest first.")
                   + " Providers whose scores differ by less than one element's weight (one more element present would close "
