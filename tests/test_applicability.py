@@ -63,10 +63,12 @@ def test_withdrawal_of_consent_does_not_apply_where_neither_the_audit_nor_the_no
 
 def test_source_of_data_applies_where_people_give_data_about_others(sample_copy):
     _, applies = _applies(SAMPLES / "harmony-community-care")
-    assert not applies["source_of_data"].applies  # every activity's data comes from the people it is about
+    assert applies["source_of_data"].applies  # an enquirer or a relative describes the person who needs care
     folder = sample_copy("harmony-community-care")
-    edit_csv(folder / "activities.csv", "follow-up contact,,enquirer;relative,", "follow-up contact,,enquirer,")
-    assert _applies(folder)[1]["source_of_data"].applies  # the enquirer tells the provider about a relative
+    edit_csv(folder / "activities.csv", "A1,Care enquiries,Respond to enquiries and source an appropriate care package,"
+             "enquirer;service_user,", "A1,Care enquiries,Respond to enquiries and source an appropriate care package,enquirer,")
+    edit_csv(folder / "activities.csv", "health,enquirer;relative,", "health,enquirer,")
+    assert not _applies(folder)[1]["source_of_data"].applies  # every activity's data comes from the people it is about
 
 
 def test_automated_decision_items_apply_only_where_the_audit_records_a_solely_automated_significant_decision(sample_copy):

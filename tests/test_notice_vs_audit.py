@@ -79,7 +79,7 @@ def test_notice_dates_read_as_words_in_findings_and_in_the_report():
 def test_the_controller_is_the_provider_unless_the_audit_names_the_controllers(sample_copy, tmp_path):
     folder = sample_copy("community-living-well")
     named = load(folder).controller
-    assert named.startswith("Each partner in Community Living Well") and "Kensington and Chelsea Mind" in named
+    assert named.startswith("Kensington and Chelsea Mind") and "outside this assessment" in named
     r = build_report(folder)
     assert ("Controller", named) in r.header().facts()
     exported = tmp_path / "clw.pia.json"

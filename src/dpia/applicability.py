@@ -1,9 +1,9 @@
 """Which Art 13/14 elements a provider's notice must contain, on its audit date (LAW-2026 items 19, 23, 24).
 
 One answer for the DPIA report's checklist and the comparison's score, so the two count the same items. Where
-there is an audit its record of processing decides, with the bases the notice claims: the lawful bases relied on, where the data comes from, whether
-a solely automated significant decision is taken, whether any flow leaves the UK. Without one, the notice decides
-(what it claims), as the notice profile does.
+there is an audit its record of processing decides, with the bases the notice claims: the lawful bases relied on,
+where the data comes from, whether a solely automated significant decision is taken, whether any flow leaves the UK,
+whether a DPO is designated. Without one, the notice decides (what it claims), as the notice profile does.
 """
 
 from __future__ import annotations

@@ -192,7 +192,9 @@ def _complaints(audit) -> list:
     if items:
         parts.append(Items(items, name="complaints"))
     if met:
-        parts.append(Text(f"Recorded as in place: {'; '.join(met)}.", "ok" if not items else "p", name="complaints_met"))
+        note = str(record.get("notes") or "").strip().rstrip(".")
+        said = f" The audit notes: {note}." if note else ""  # what "in place" rests on, and what it lacks
+        parts.append(Text(f"Recorded as in place: {'; '.join(met)}.{said}", "ok" if not items else "p", name="complaints_met"))
     return parts
 
 
