@@ -104,7 +104,8 @@ def test_applicable_elements_follow_the_audit_where_there_is_one(samples):
 
 def test_providers_audited_on_a_narrower_scope_are_marked(samples):
     notes = row(samples, "audits", "Scope compared")
-    assert notes["Harmony Community Care Services"].startswith("narrower") and "website visitors" in notes["Harmony Community Care Services"]
+    harmony = notes["Harmony Community Care Services"]
+    assert harmony.startswith("narrower") and "website visitors" in harmony
     assert notes["BEST2CARE"] == "comparable"
     assert samples.scores.set_index("Provider").loc["Harmony Community Care Services", "Scope"].startswith("narrower")
 

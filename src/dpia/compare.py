@@ -506,7 +506,7 @@ def _words(providers: list[Provider]) -> dict[str, pd.DataFrame]:
     """What only a notice's own words give, beside the matrices (which hold what a profile stored by a survey holds
     too): the sentences quoted, and where a notice says it keeps data, as it says it."""
     return {"transfers": _frame({"What the notice says": {p.name: kept_where(p.profile) for p in providers},
-                                 WORDS: {p.name: quoted(p.profile, "international_transfers", most=3, width=150)
+                                 WORDS: {p.name: quoted(p.profile, "international_transfers", most=3, width=120)
                                          for p in providers}}, providers),
             "retention": _frame({WORDS: {p.name: quoted(p.profile, "retention") for p in providers}}, providers)}
 
@@ -942,7 +942,8 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
              "people are not told. 'Notice only' is a claim the audit's record of processing does not bear out. For a "
              "provider assessed from its notice alone the cell can only say 'notice'.", "note", name="key"),
         _table(c, "lawful_bases"),
-        *([Items(words, name="in_words")] if words else [])]))
+        *([Text("Where a notice tells people of a basis in its own words without citing it, the words:", name="in_words_key"),
+           Items(words, name="in_words")] if words else [])]))
     number = 5
     for name in ("special_categories", "transfers", "retention", "automated_decisions"):
         parts: list = [_table(c, name)]
