@@ -189,3 +189,11 @@ def test_the_samples_read_as_a_desk_review_by_the_project_and_say_they_are_sampl
         people = [meta["assessor"], meta["document"]["author"]] + [e["by"] for e in meta["document"]["change_log"]]
         assert all("sample" in p and "dpia sample audit" not in p for p in people), slug
         assert not any("as the ICO template" in e["change"] for e in meta["document"]["change_log"]), slug
+
+
+@pytest.mark.parametrize(("slug", "example"), [("harmony-community-care", "residents' and relatives' meetings"),
+                                                ("community-living-well", "service-user involvement"),
+                                                ("case-management-cymru", "deputies or case managers")])
+def test_the_consultation_example_fits_the_kind_of_provider(slug, example):
+    held = report(slug).section("consultation").part("held").text
+    assert example in held and (slug == "harmony-community-care") == ("residents'" in held)
