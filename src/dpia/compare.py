@@ -851,7 +851,7 @@ def standing(c: Comparison) -> str:
         head = f"Most transparent of the {n} providers of comparable scope: {leaders}{', level' if len(top) > 1 else ''}"
     out = f"{head}; least: {joined([_who(r) for r in bottom.itertuples()])}{', level' if len(bottom) > 1 else ''}."
     if warned:
-        out += (f" The caveat: {joined(warned)}; a high score shows what a notice contains, not that it is current or "
+        out += (f" The caveat: {'; '.join(warned)}. A high score shows what a notice contains, not that it is current or "
                 "right in law.")
     return f"{out} {how}"
 
