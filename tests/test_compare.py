@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLE_SLUGS, SAMPLES
 
 from dpia import cli
-from dpia.compare import NO_AUDIT, WIDE, compare, duration_days, sections, to_html
+from dpia.compare import AUDIT_IN_WORDS, AUDIT_ONLY, NO_AUDIT, WIDE, compare, duration_days, sections, to_html
 
 NOTICES = Path(__file__).parent / "notices"
 
@@ -46,7 +46,7 @@ def test_matrices_equal_the_profiles_values(samples):
         claimed = {vocab.cited(t) for t in vocab.get("art6") if t["letter"] in p.art6}
         assert {k for k, v in bases.items() if v in ("audit and notice", "notice only") and "Art 6" in k} == claimed
         recorded = {vocab.cited(t) for t in vocab.get("art6") if t.code in provider.audit["art6"]}
-        assert {k for k, v in bases.items() if v in ("audit and notice", "audit only") and "Art 6" in k} == recorded
+        assert {k for k, v in bases.items() if v in ("audit and notice", AUDIT_IN_WORDS, AUDIT_ONLY) and "Art 6" in k} == recorded
         findings = samples.matrices["findings"][provider.name]
         assert int(findings["High findings"]) == sum(f.severity == "high" for f in p.findings)
         assert {title for title, v in findings.items() if v == "found"} == {term("finding", f.code) for f in p.findings}
@@ -152,11 +152,18 @@ def test_transfers_are_said_to_leave_the_uk_the_eea_included(samples):
     text = samples.section("summary").html() + samples.section("transfers").html()
     assert "UK or EEA" not in text and "UK/EEA" not in text
     assert "Transfers outside the UK (the EEA included): the audits record flows from BEST2CARE" in text
-    assert row(samples, "transfers", "Flows outside the UK (audit)")["Harmony Community Care Services"] == "1 flow to a location not stated"
+    flows = row(samples, "transfers", "Restricted transfers and flows to a location not stated (audit)")
+    assert flows["Harmony Community Care Services"] == "1 flow to a location not stated"
 
 
-def test_each_disagreement_on_lawful_bases_is_its_own_point(samples):
-    points = [p for p in samples.section("summary").part("points").items if p.startswith("Optimise Healthcare Group: ")]
+def test_each_disagreement_on_lawful_bases_is_its_own_point(tmp_path):
+    import shutil
+
+    folder = tmp_path / "optimise"
+    shutil.copytree(SAMPLES / "optimise-healthcare", folder)
+    text = (folder / "activities.csv").read_text()
+    (folder / "activities.csv").write_text(text.replace("6(1)(a)", "6(1)(c)", 1))  # a basis the notice never names
+    points = [p for p in compare([folder]).section("summary").part("points").items if p.startswith("Optimise Healthcare Group: ")]
     assert any(p.startswith("Optimise Healthcare Group: its audit records") for p in points)
     assert any(p.startswith("Optimise Healthcare Group: the notice claims") for p in points)
     assert not any(" and the notice claims" in p for p in points)
@@ -164,7 +171,7 @@ def test_each_disagreement_on_lawful_bases_is_its_own_point(samples):
 
 def test_lawful_bases_say_which_come_from_the_audit_and_which_from_the_notice(samples):
     bases = samples.matrices["lawful_bases"]
-    assert bases.loc["Consent (Art 6(1)(a))", "BEST2CARE"] == "audit only"
+    assert bases.loc["Consent (Art 6(1)(a))", "BEST2CARE"] == AUDIT_IN_WORDS  # "based solely on your consent"
     assert bases.loc["Consent (Art 6(1)(a))", "Case Management Cymru Ltd"] == "notice only"
     assert bases.loc["Contract (Art 6(1)(b))", "BEST2CARE"] == "audit and notice"
     key = samples.section("lawful-bases").part("key").text
@@ -174,7 +181,7 @@ def test_lawful_bases_say_which_come_from_the_audit_and_which_from_the_notice(sa
 def test_the_comparison_opens_with_an_executive_summary_and_shows_its_formula(samples):
     summary = samples.section("summary")
     text = summary.html()
-    assert "Most transparent of the 4 providers of comparable scope:" in text and "narrower scope" in text and "are drafts" in text
+    assert "Highest score of the 4 providers of comparable scope:" in text and "narrower scope" in text and "are drafts" in text
     assert "Score = (elements present − 1 × high findings" in samples.section("transparency").html()
     assert [s.key for s in sections(samples)][:3] == ["summary", "providers", "transparency"]
     with pytest.raises(KeyError, match="no section 'nope'"):
@@ -256,7 +263,7 @@ def test_cli_writes_html_pdf_and_csv(tmp_path, capsys):
     with open(out.parent / "comparison-transfers.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["provider", "practice", "value"]  # long form: one row per provider and practice
-    assert ["BEST2CARE", "What the notice says", "in the UK or the EEA (the EEA is outside the UK)"] in rows
+    assert ["BEST2CARE", "What the notice says", "kept in the EEA (outside the UK)"] in rows
     with open(out.parent / "comparison-elements.csv", encoding="utf-8-sig", newline="") as fh:
         values = {r["value"] for r in csv.DictReader(fh)}
     assert "✓" not in values and {"yes", "no"} <= values
@@ -290,3 +297,133 @@ def test_benchmark_script_runs_small():
 def test_a_comparison_that_fits_shows_the_elements_once_as_a_marked_table(samples):
     parts = samples.section("elements").parts
     assert [type(p).__name__ for p in parts] == ["Table"]  # no heatmap repeating the table in miniature
+
+
+def test_a_basis_the_dpia_quotes_from_the_notice_is_never_reported_as_not_told(samples):
+    """BEST2CARE's DPIA ticks withdrawal of consent on "Where we process data based solely on your consent..."; the
+    comparison must not then say that its notice does not tell people of consent."""
+    from dpia.report import build_report
+
+    report = build_report(SAMPLES / "best2care")
+    checklist = report.section("necessity").part("checklist").frame
+    quote = checklist[checklist.Element.str.startswith("Right to withdraw consent")].iloc[0]
+    assert quote[""] == "✓" and "your consent" in " ".join(str(v) for v in quote.values)
+    for provider in samples.providers:
+        told = {"Consent (Art 6(1)(a))": provider.profile.elements["right_withdraw_consent"].present,
+                "Legitimate interests (Art 6(1)(f))": provider.profile.elements["legitimate_interests"].present}
+        bases = samples.matrices["lawful_bases"][provider.name]
+        for basis, shown in told.items():
+            assert not (shown and bases[basis] == AUDIT_ONLY), (provider.name, basis)
+        for letter in provider.profile.art6:  # what the DPIA quotes for the lawful basis
+            assert bases[next(k for k in bases.index if f"(Art 6(1)({letter}))" in k)] != AUDIT_ONLY
+    summary = samples.section("summary").html()
+    assert "BEST2CARE: its audit records" not in summary and "Optimise Healthcare Group: its audit records" not in summary
+    assert "not told about" not in samples.section("lawful-bases").html()
+
+
+def test_consent_said_only_in_plain_words_is_told_and_quoted(samples):
+    bases = samples.matrices["lawful_bases"]
+    assert bases.loc["Consent (Art 6(1)(a))", "Optimise Healthcare Group"] == AUDIT_IN_WORDS  # "where you have agreed to this"
+    quotes = samples.section("lawful-bases").part("in_words").items
+    assert any(q.startswith("Optimise Healthcare Group, consent") and "where you have agreed to this" in q for q in quotes)
+    assert any(q.startswith("BEST2CARE, consent") and "based solely on your consent" in q for q in quotes)
+
+
+def test_a_basis_the_notice_never_names_is_labelled_not_found_without_an_accusation(tmp_path):
+    import shutil
+
+    folder = tmp_path / "harmony"
+    shutil.copytree(SAMPLES / "harmony-community-care", folder)
+    text = (folder / "activities.csv").read_text()
+    (folder / "activities.csv").write_text(text.replace("6(1)(a)", "6(1)(c)", 1))
+    c = compare([folder])
+    assert c.matrices["lawful_bases"].loc["Legal obligation (Art 6(1)(c))", "Harmony Community Care Services"] == AUDIT_ONLY
+    point = next(x for x in c.section("summary").part("points").items if "its audit records" in x)
+    assert "Legal obligation (Art 6(1)(c))" in point and "check the notice's wording" in point
+
+
+def test_retention_counts_the_activities_with_a_period_as_the_dpia_does(samples):
+    from dpia.report import build_report
+
+    said = row(samples, "retention", "What the notice says")
+    assert said["Community Living Well"] == "periods given for 1 of 6 activities"
+    assert said["Case Management Cymru Ltd"] == "periods given for 3 of 7 activities"
+    for slug in ("community-living-well", "case-management-cymru"):
+        provider = next(p for p in samples.providers if p.source == str(SAMPLES / slug))
+        sentence = build_report(SAMPLES / slug).section("necessity").part("retention").text
+        given, activities = row(samples, "retention", "Activities with a period (audit)")[provider.name].split(" of ")
+        assert f"{int(activities) - int(given)} of {activities} activities" in sentence
+    point = next(x for x in samples.section("summary").part("points").items if x.startswith("Retention:"))
+    assert "Community Living Well (1 of 6)" in point and "Case Management Cymru Ltd (3 of 7)" in point
+
+
+def test_own_staff_abroad_are_shown_apart_from_restricted_transfers(samples):
+    from dpia.audit import load
+    from dpia.flows import build as build_graph
+
+    staff = row(samples, "transfers", "Own staff or access outside the UK, not a restricted transfer (audit)")
+    assert staff["Case Management Cymru Ltd"] == "Employee carer outside the EEA: destination not named"
+    assert staff["BEST2CARE"] == "none"
+    for provider in samples.providers:  # the counts of each DPIA report's data-flow caption
+        graph = build_graph(load(provider.source))
+        assert len(provider.audit["own_staff"]) == len(graph.own_staff)
+        assert provider.audit["location_unknown"] == len(graph.unknown)
+    assert any("own staff abroad: Case Management Cymru Ltd (employee carer outside the EEA: destination not named)." in x
+               for x in samples.section("summary").part("points").items)
+
+
+def test_what_the_notice_says_on_transfers_is_its_own_words(samples):
+    said = samples.shown("transfers").loc["What the notice says"]
+    assert said["BEST2CARE"] == "kept in the EEA (outside the UK)"  # "only stored inside the European Economic Area"
+    words = samples.shown("transfers").loc["In the notice's words", "BEST2CARE"]
+    assert words.startswith("“The personal data that we collect from you is only stored inside the European Economic Area")
+
+
+def test_the_ranking_names_deducted_findings_apart_from_all_findings(samples):
+    frame = samples.section("transparency").part("ranking").frame.set_index("Provider")
+    findings = samples.matrices["findings"]
+    assert "Medium findings" not in frame.columns and "High findings" not in frame.columns
+    for provider in frame.index:
+        for severity in ("High", "Medium", "Low"):
+            deducted, found = frame.loc[provider, f"{severity} findings deducted, of all found"].split(" of ")
+            assert found == findings.loc[f"{severity} findings", provider]
+            assert int(deducted) <= int(found)
+    assert frame.loc["BEST2CARE", "Medium findings deducted, of all found"] == "1 of 4"
+    scores = samples.tidy()["scores"]
+    assert {"high_deducted", "high_found", "medium_deducted", "medium_found"} <= set(scores.columns)
+    assert "medium" not in scores.columns
+
+
+def test_providers_whose_scores_differ_by_less_than_one_element_are_level(samples):
+    ranked = list(samples.ranked.itertuples())
+    leader = ranked[0]
+    for position, provider in enumerate(ranked):  # level with the leader of its band, else it leads a new one
+        if leader.Score - provider.Score >= 1 / provider.Applicable:
+            leader = provider
+        assert provider.Rank == (leader.Rank if provider is not leader else position + 1), provider.Provider
+    shared = samples.ranked[samples.ranked.Level]
+    assert len(shared) >= 2 and shared.Rank.nunique() < len(shared)  # the samples have a tie
+    ranks = samples.section("transparency").part("ranking").frame.set_index("Provider").Rank
+    assert all(ranks[name].endswith("=") for name in shared.Provider)
+    assert not any(ranks[name].endswith("=") for name in samples.ranked[~samples.ranked.Level].Provider)
+
+
+def test_a_notice_citing_repealed_law_or_over_two_years_old_is_not_headlined_most_transparent(samples):
+    top = samples.ranked.iloc[0]
+    assert top.Provider == "Case Management Cymru Ltd" and "cites repealed law" in top.Caveat
+    headline = samples.section("summary").part("points").items[0]
+    assert "Most transparent" not in headline
+    assert headline.startswith("Highest score of the 4 providers of comparable scope: Case Management Cymru Ltd")
+    assert "Case Management Cymru Ltd's notice cites repealed law and was last updated on 25 April 2019" in headline
+    caveats = samples.section("transparency").part("ranking").frame.set_index("Provider").Caveat
+    assert caveats["Optimise Healthcare Group"] == "" and caveats["BEST2CARE"] == "is more than two years old"
+
+
+def test_a_current_notice_at_the_top_is_most_transparent(tmp_path):
+    from dpia.compare import build, read_provider
+
+    providers = [read_provider(SAMPLES / s) for s in ("best2care", "optimise-healthcare")]
+    best2care = providers[0]
+    best2care.profile.findings = [f for f in best2care.profile.findings if f.code != "STALE_NOTICE"]
+    headline = build(providers).section("summary").part("points").items[0]
+    assert headline.startswith("Most transparent of the 2 providers of comparable scope: BEST2CARE") and "caveat" not in headline

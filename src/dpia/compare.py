@@ -23,7 +23,7 @@ from .notice.rules import elements as element_rules
 from .report import palette
 from .tables import defused
 from .vocab import split_codes
-from .words import joined
+from .words import cut, joined
 from .workers import quiet_worker, stop
 
 WIDE = 30  # providers beyond which tables turn and charts split
@@ -43,6 +43,7 @@ class Provider:
     narrower: str | None = None  # why its audit's scope is narrower than the others' (set by compare)
     facts: applicability.Facts | None = None  # what the audit records that decides which Art 13/14 elements apply
     _applies: dict | None = field(default=None, repr=False)
+    _in_words: dict | None = field(default=None, repr=False)  # in_words(): the notice's sentence per Art 6 letter
 
     @property
     def applies(self) -> dict[str, applicability.Applicability]:
@@ -104,7 +105,10 @@ def audit_facts(audit) -> dict:
                      on=audit.law_date) for f in audit.flows.to_dict("records")]
     return {"art6": art6, "art9": art9, "schedule1": codes("schedule1_condition"), "subjects": codes("data_subjects"),
             "abroad": list(dict.fromkeys(c.country_label for c in checks if c.restricted)),
-            "location_unknown": sum(c.restricted is None for c in checks),
+            "location_unknown": sum(c.unplaced for c in checks),
+            "own_staff": [f"{f.get('recipient')}: {c.country_label}" for f, c in zip(audit.flows.to_dict("records"), checks)
+                          if c.own_staff],
+            "retention": [str(r) for r in acts.get("retention", [])],
             "special_categories": bool(codes("special_categories")),
             "scope": " ".join(str(audit.meta.get("scope") or "").split()),
             "desk_review": bool(audit.meta.get("desk_review")),
@@ -151,7 +155,24 @@ class Comparison:
     providers: list[Provider]
     matrices: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows: practices; columns: providers
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    words: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows from the notices' own words (_words)
     _sections: list[Section] | None = field(default=None, repr=False)
+
+    def shown(self, name: str) -> pd.DataFrame:
+        """A matrix as the page and the CSV files show it: with the notices' own words where they are at hand, a row
+        of them after 'What the notice says', and that row read from the words where they say more."""
+        frame = self.matrices[name]
+        words = self.words.get(name)
+        if words is None or not len(words) or not (words != "").any().any():
+            return frame
+        frame = frame.copy()
+        for practice, values in words.iterrows():
+            if practice in frame.index:
+                frame.loc[practice] = values.where(values != "", frame.loc[practice])
+            else:
+                at = list(frame.index).index("What the notice says") + 1 if "What the notice says" in frame.index else 0
+                frame = pd.concat([frame.iloc[:at], values.to_frame(practice).T, frame.iloc[at:]])
+        return frame
 
     @property
     def names(self) -> list[str]:
@@ -186,7 +207,8 @@ class Comparison:
         """Each matrix in long form, one row per provider and practice, words for marks: what the CSV files hold."""
         words = {YES: "yes", NO: "no", NA: "does not apply"}
         out = {}
-        for name, frame in self.matrices.items():
+        for name in self.matrices:
+            frame = self.shown(name)
             # What melt gives (provider by provider, each practice in order), built at once: melt takes a pass per
             # provider, which is most of the time of writing a survey of thousands.
             practices, providers = frame.shape
@@ -194,7 +216,8 @@ class Comparison:
                 "provider": np.repeat(np.asarray(frame.columns, dtype=object), practices),
                 "practice": np.tile(np.asarray(frame.index, dtype=object), providers),
                 "value": [words.get(v, v) for v in frame.to_numpy(dtype=object).T.ravel()]}, dtype=object)
-        out["scores"] = self.scores.rename(columns=str.lower)
+        out["scores"] = self.scores.assign(Level=self.scores.Level.map({True: "yes", False: "no"})).rename(
+            columns=lambda c: c.lower().replace(" ", "_"))
         return out
 
     def write_csv(self, folder: str | Path, stem: str = "comparison") -> list[Path]:
@@ -249,6 +272,7 @@ def build(providers: list[Provider]) -> Comparison:
         "findings": _findings(ok), "audits": _audits(ok),
     }
     comparison.scores = _scores(ok)
+    comparison.words = _words(ok)
     return comparison
 
 
@@ -289,25 +313,87 @@ def _elements(providers: list[Provider]) -> pd.DataFrame:
     return _frame(rows, providers)
 
 
-AUDIT_AND_NOTICE, AUDIT_ONLY, NOTICE_ONLY, NOTICE = "audit and notice", "audit only", "notice only", "notice"
+AUDIT_AND_NOTICE, NOTICE_ONLY, NOTICE = "audit and notice", "notice only", "notice"
+AUDIT_IN_WORDS = "audit; notice in plain words"  # no citation, but the notice tells people in plain words
+AUDIT_ONLY = "audit; not found in the notice"  # neither cited nor recognised in the notice's words
 
 
-def _claim(p: Provider, in_audit: bool, in_notice: bool) -> str:
-    """Where a lawful basis comes from: the audit's record of processing, the notice's own claim, or both."""
+def in_words(p: Provider, letter: str) -> str | None:
+    """A sentence of the notice that tells people of an Art 6(1) basis it does not cite or state as a lawful basis,
+    or None: consent where the notice tells people they may withdraw it (the DPIA's own evidence for Art 13(2)(c)),
+    names it, or asks for agreement to marketing; legitimate interests where it says what they are or names them."""
+    profile = p.profile
+    cached = p._in_words if p._in_words is not None else {}
+    p._in_words = cached
+    if letter in cached:
+        return cached[letter]
+    element = {"a": "right_withdraw_consent", "f": "legitimate_interests"}.get(letter)
+    found = None
+    if element is not None:
+        said = _evidence(profile, element)
+        found = said[0].text if said else None
+        if found is None and getattr(profile, "text", ""):
+            found = _said(profile, letter)
+    cached[letter] = found
+    return found
+
+
+def _said(profile: NoticeProfile, letter: str) -> str | None:
+    """The first sentence that names the basis in a client's words (the analyser's own patterns for the basis, and for
+    consent to marketing), outside sentences about rights or sharing 'without your consent'."""
+    from .notice.document import Document
+
+    doc = profile._doc if profile._doc is not None else Document(profile.text)
+    rs = doc.rules
+    exclude = rs.rx("lawful_bases.not_a_statement")
+    hits = doc.hits(rs.rx(f"lawful_bases.names.{letter}.strong"), exclude=exclude)
+    hits += doc.hits(rs.rx(f"lawful_bases.names.{letter}.weak"), exclude=exclude)
+    if letter == "a":
+        consent = rs.rx("marketing.consent")
+        hits += [i for i in doc.in_context_all(rs.rx("marketing.mentions")) if doc.says(consent, i) and not doc.says(exclude, i)]
+    return doc.sentence(min(hits)) if hits else None
+
+
+def _claim(p: Provider, in_audit: bool, in_notice: bool, words: str | None = None) -> str:
+    """Where a lawful basis comes from: the audit's record of processing, the notice's own claim, or both. ``words``:
+    the notice's sentence that tells people of the basis without citing it."""
     if p.audit is None or "art6" not in p.audit:
         return NOTICE if in_notice else ""
+    if in_audit and not in_notice and words:
+        return AUDIT_IN_WORDS
     return {(True, True): AUDIT_AND_NOTICE, (True, False): AUDIT_ONLY, (False, True): NOTICE_ONLY}.get((in_audit, in_notice), "")
+
+
+def _art6(p: Provider, t) -> str:
+    recorded = t.code in ((p.audit or {}).get("art6") or [])
+    claimed = t["letter"] in p.profile.art6
+    return _claim(p, recorded, claimed, in_words(p, t["letter"]) if recorded and not claimed and p.audit else None)
 
 
 def _bases(providers: list[Provider]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
-    for name, claimed, recorded in (("art6", "art6", "art6"), ("art9", "art9", "art9")):
-        for t in vocab.get(name):
-            rows[vocab.cited(t)] = {p.name: _claim(p, t.code in ((p.audit or {}).get(recorded) or []),
-                                                   t["letter"] in getattr(p.profile, claimed)) for p in providers}
+    for t in vocab.get("art6"):
+        rows[vocab.cited(t)] = {p.name: _art6(p, t) for p in providers}
+    for t in vocab.get("art9"):
+        rows[vocab.cited(t)] = {p.name: _claim(p, t.code in ((p.audit or {}).get("art9") or []), t["letter"] in p.profile.art9)
+                                for p in providers}
     rows["A DPA 2018 Schedule 1 condition"] = {p.name: _claim(p, bool((p.audit or {}).get("schedule1")), p.profile.dpa2018_schedule1)
                                                for p in providers}
     return _frame(rows, providers)
+
+
+def told_in_words(comparison: Comparison) -> list[str]:
+    """For each basis the audit records and the notice tells of only in words: the provider, the basis and the words."""
+    bases = comparison.matrices["lawful_bases"]
+    by_label = {vocab.cited(t): t["letter"] for t in vocab.get("art6")}
+    out = []
+    for p in comparison.providers:
+        if p.profile is None or p.name not in bases:
+            continue
+        for label, value in bases[p.name].items():
+            if value == AUDIT_IN_WORDS:
+                out.append(f"{p.name}, {vocab.lower_first(label)}: “{cut(in_words(p, by_label[label]) or '', 220)}”")
+    return out
 
 
 def _special(providers: list[Provider]) -> pd.DataFrame:
@@ -320,6 +406,31 @@ def _special(providers: list[Provider]) -> pd.DataFrame:
 NOTICE_TRANSFERS = {"not_stated": "not stated", "uk_eea_only": "in the UK or the EEA (the EEA is outside the UK)",
                     "outside_uk_eea": "outside the UK, beyond the EEA"}
 ABROAD = NOTICE_TRANSFERS["outside_uk_eea"]
+# Where a notice says data is kept ('only stored inside the EEA'), not a mention of the law ('UK Data Protection Laws')
+KEPT_IN = r"\b(?:in|within|inside|across|to) (?:the )?"
+UK_WORDS = re.compile(KEPT_IN + r"(?:UK|United Kingdom|Great Britain|Britain|England|Wales|Scotland|Northern Ireland)\b")
+EEA_WORDS = re.compile(KEPT_IN + r"(?:EEA|European Economic Area|EU|European Union|Europe)\b")
+
+
+def kept_where(profile: NoticeProfile) -> str:
+    """Where a notice that keeps data in the UK or the EEA says it keeps it, read from its own words: a notice that
+    keeps data 'only inside the EEA' is not said to keep it in the UK. '' where its words are not at hand."""
+    if profile.transfer_status != "uk_eea_only":
+        return ""
+    words = " ".join(e.text for e in _evidence(profile, "international_transfers"))
+    uk, eea = bool(UK_WORDS.search(words)), bool(EEA_WORDS.search(words))
+    return {(False, True): "kept in the EEA (outside the UK)", (True, False): "kept in the UK"}.get((uk, eea), "")
+
+
+def _evidence(profile: NoticeProfile, element: str) -> list:
+    """An element's evidence; none for a profile read back from a survey, which keeps whether it is present only."""
+    said = profile.elements[element]
+    return list(getattr(said, "evidence", None) or []) if said.present else []
+
+
+def quoted(profile: NoticeProfile, element: str, most: int = 2, width: int = 170) -> str:
+    """The notice's own words for an element: its first sentences of evidence, quoted, each cut at ``width``."""
+    return " ".join(f"“{cut(e.text, width)}”" for e in _evidence(profile, element)[:most])
 
 
 def flows_abroad(p: Provider) -> str:
@@ -333,14 +444,45 @@ def flows_abroad(p: Provider) -> str:
     return "; ".join(parts) or "none"
 
 
+def staff_abroad(p: Provider) -> str:
+    """Flows to the provider's own staff outside the UK (or at a place not stated): data outside the UK, though not a
+    restricted transfer."""
+    if p.audit is None or "own_staff" not in p.audit:
+        return NO_AUDIT
+    return "; ".join(p.audit["own_staff"]) or "none"
+
+
 def _transfers(providers: list[Provider]) -> pd.DataFrame:
     return _frame({
-        "What the notice says": {p.name: NOTICE_TRANSFERS.get(p.profile.transfer_status, p.profile.transfer_status) for p in providers},
-        "Flows outside the UK (audit)": {p.name: flows_abroad(p) for p in providers},
+        "What the notice says": {p.name: NOTICE_TRANSFERS.get(p.profile.transfer_status, p.profile.transfer_status)
+                                 for p in providers},
+        "Restricted transfers and flows to a location not stated (audit)": {p.name: flows_abroad(p) for p in providers},
+        STAFF_ABROAD: {p.name: staff_abroad(p) for p in providers},
         "Countries named": {p.name: vocab.labels("countries", "; ".join(p.profile.transfer_countries)) for p in providers},
         "Transfer routes named": {p.name: "; ".join(term("mechanism", m) for m in p.profile.transfer_mechanisms)
                                   for p in providers},
     }, providers)
+
+
+STAFF_ABROAD = "Own staff or access outside the UK, not a restricted transfer (audit)"
+
+
+def retention_periods(p: Provider) -> tuple[int, int] | None:
+    """(activities with a retention period, activities) from the audit, counted as its DPIA report counts them."""
+    if p.audit is None or "retention" not in p.audit:
+        return None
+    periods = p.audit["retention"]
+    return sum(str(r).strip().lower() != vocab.NOT_STATED for r in periods), len(periods)
+
+
+def notice_retention(p: Provider) -> str:
+    """The notice's account of retention; where an audit says which activities have a period, how many do."""
+    said = term("retention", p.profile.retention_status)
+    counted = retention_periods(p)
+    if p.profile.retention_status != "specific" or counted is None or not counted[1]:
+        return said
+    given, activities = counted
+    return f"{said} for all {activities} activities" if given == activities else f"{said} for {given} of {activities} activities"
 
 
 def _retention(providers: list[Provider]) -> pd.DataFrame:
@@ -349,9 +491,24 @@ def _retention(providers: list[Provider]) -> pd.DataFrame:
         timed = [(d, period) for period in p.profile.retention_periods if (d := duration_days(period)) is not None]
         shortest[p.name] = min(timed)[1] if timed else ""
         longest[p.name] = max(timed)[1] if timed else ""
-    return _frame({"What the notice says": {p.name: term("retention", p.profile.retention_status) for p in providers},
+    counted = {p.name: retention_periods(p) for p in providers}
+    return _frame({"What the notice says": {p.name: notice_retention(p) for p in providers},
+                   "Activities with a period (audit)": {name: NO_AUDIT if c is None else f"{c[0]} of {c[1]}"
+                                                        for name, c in counted.items()},
                    "Shortest period stated": shortest, "Longest period stated": longest,
                    "Periods stated": {p.name: str(len(p.profile.retention_periods)) for p in providers}}, providers)
+
+
+WORDS = "In the notice's words"
+
+
+def _words(providers: list[Provider]) -> dict[str, pd.DataFrame]:
+    """What only a notice's own words give, beside the matrices (which hold what a profile stored by a survey holds
+    too): the sentences quoted, and where a notice says it keeps data, as it says it."""
+    return {"transfers": _frame({"What the notice says": {p.name: kept_where(p.profile) for p in providers},
+                                 WORDS: {p.name: quoted(p.profile, "international_transfers", most=3, width=120)
+                                         for p in providers}}, providers),
+            "retention": _frame({WORDS: {p.name: quoted(p.profile, "retention") for p in providers}}, providers)}
 
 
 def _adm(providers: list[Provider]) -> pd.DataFrame:
@@ -484,10 +641,30 @@ def counted_findings(p: Provider) -> list:
     return [f for f in p.profile.findings if counted(f)]
 
 
+def caveats(p: Provider, dated: bool = False) -> list[str]:
+    """Why a high score should not be read as an up-to-date notice: it cites repealed law, or is over 24 months old
+    (``dated``: with its date, where the profile has it; a profile read back from a survey keeps its findings' codes
+    only)."""
+    codes = {f.code for f in p.profile.findings}
+    out = ["cites repealed law"] if "OUTDATED_LAW" in codes else []
+    if "STALE_NOTICE" in codes:
+        day = getattr(p.profile, "last_updated", None) if dated else None
+        out.append(f"was last updated on {vocab.long_date(day)}, more than two years before the audit" if day
+                   else "is more than two years old")
+    return out
+
+
+def level(higher, lower) -> bool:
+    """Two ranked providers are level where their scores differ by less than one element's weight: one more element
+    present in the lower one's notice would close the gap."""
+    return bool(lower.Applicable) and higher.Score - lower.Score < 1 / lower.Applicable
+
+
 def _scores(providers: list[Provider]) -> pd.DataFrame:
     """Per provider: coverage (elements present of those that apply, as its DPIA report gives it) and the score
-    (coverage less its findings weighed by severity). Only providers of comparable scope are ranked; the others
-    follow, unranked."""
+    (coverage less its findings weighed by severity). Only providers of comparable scope are ranked, those level on
+    score sharing a rank; the others follow, unranked. '<severity> deducted' counts the findings the score deducts,
+    '<severity> found' all of the notice's findings of that severity (as the findings table does)."""
     rows = []
     for p in providers:
         keys = applicable(p)
@@ -497,14 +674,31 @@ def _scores(providers: list[Provider]) -> pd.DataFrame:
         penalty = sum(WEIGHTS[s] * n for s, n in counts.items())
         rows.append({"Provider": p.name, "Present": present, "Applicable": len(keys),
                      "Coverage": round(present / len(keys), 3) if keys else 0.0,
-                     **{s.capitalize(): counts[s] for s in SEVERITIES}, "Penalty": penalty,
-                     "Score": round(max(0.0, present - penalty) / len(keys), 3) if keys else 0.0,
-                     "Scope": scope_note(p), "Ranked": not p.narrower})
-    columns = ["Provider", "Present", "Applicable", "Coverage", "High", "Medium", "Low", "Penalty", "Score", "Scope"]
+                     **{f"{s.capitalize()} deducted": counts[s] for s in SEVERITIES},
+                     **{f"{s.capitalize()} found": sum(f.severity == s for f in p.profile.findings) for s in SEVERITIES},
+                     "Penalty": penalty, "Score": round(max(0.0, present - penalty) / len(keys), 3) if keys else 0.0,
+                     "Scope": scope_note(p), "Caveat": "; ".join(caveats(p)), "Ranked": not p.narrower})
+    columns = ["Provider", "Present", "Applicable", "Coverage", *DEDUCTED, *FOUND_COLUMNS, "Penalty", "Score", "Scope", "Caveat"]
     frame = pd.DataFrame(rows, columns=[*columns, "Ranked"])
-    frame["Rank"] = frame.Score.where(frame.Ranked).rank(method="min", ascending=False).astype("Int64")
-    frame = frame.sort_values(["Ranked", "Rank", "Score", "Provider"], ascending=[False, True, False, True])
-    return frame.drop(columns="Ranked").reset_index(drop=True)
+    frame = frame.sort_values(["Ranked", "Score", "Provider"], ascending=[False, False, True]).reset_index(drop=True)
+    ranks: list = [pd.NA] * len(frame)
+    leader = None
+    for position, row in enumerate(frame[frame.Ranked].itertuples()):
+        if leader is None or not level(leader, row):
+            leader, rank = row, position + 1
+        ranks[row.Index] = rank
+    frame["Rank"] = pd.array(ranks, dtype="Int64")
+    frame["Level"] = frame.Rank.notna() & frame.Rank.duplicated(keep=False)
+    return frame.drop(columns="Ranked")
+
+
+def rank_labels(scores: pd.DataFrame) -> list[str]:
+    """Each rank as shown: '2=' where providers level on score share it, '' for those not ranked."""
+    return ["" if pd.isna(r) else f"{r}=" if tied else f"{r}" for r, tied in zip(scores.Rank, scores.Level)]
+
+
+DEDUCTED = [f"{s.capitalize()} deducted" for s in SEVERITIES]
+FOUND_COLUMNS = [f"{s.capitalize()} found" for s in SEVERITIES]
 
 
 # ---- the comparison as sections, charts and a page -----------------------------------------
@@ -516,7 +710,7 @@ TITLES = {"elements": "Article 13/14 elements", "lawful_bases": "Lawful bases", 
           "transfers": "International transfers", "retention": "Retention", "automated_decisions": "Automated decisions",
           "findings": "Notice findings", "audits": "From the audits"}
 MARKS = {YES: "ok", NO: "gap", NO_AUDIT: "na", NA: "na", ABROAD: "medium", "not stated": "gap",
-         "high": "high", "medium": "medium", "low": "low", "required": "medium", FOUND: "gap", AUDIT_ONLY: "gap",
+         "high": "high", "medium": "medium", "low": "low", "required": "medium", FOUND: "gap", AUDIT_ONLY: "medium",
          NOTICE_ONLY: "medium", "draft": "medium", "draft (desk review)": "medium", "signed off": "ok"}
 
 
@@ -526,7 +720,7 @@ FIRST_COLUMN = {"elements": "Article 13/14 element", "lawful_bases": "Lawful bas
 
 def _table(comparison: Comparison, name: str, drop_empty: bool = True) -> Table:
     """A matrix as a table; rows no provider has anything in are left out (``drop_empty``)."""
-    frame = comparison.matrices[name]
+    frame = comparison.shown(name)
     if drop_empty:
         frame = frame[(frame != "").any(axis=1)]
     if comparison.wide:
@@ -577,14 +771,9 @@ def summary(comparison: Comparison) -> list:
                       + (f"; {len(failed)} could not be read" if failed else "") + "." + decided, name="count")]
     if not ok:
         return out
-    ranked = c.ranked
     points = []
-    if len(ranked) > 1:
-        top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        points.append(f"Most transparent of the {len(ranked)} providers of comparable scope: {top.Provider} (score "
-                      f"{_pct(top.Score)}, coverage {_pct(top.Coverage)}); least: {bottom.Provider} (score {_pct(bottom.Score)}, "
-                      f"coverage {_pct(bottom.Coverage)}). Coverage counts the elements present of those that apply, as each "
-                      "DPIA report does; the score also deducts the notice's findings by severity (section 2).")
+    if len(c.ranked) > 1:
+        points.append(standing(c))
     for p in ok:
         if p.narrower:
             points.append(f"{p.name} is not ranked: it was audited on a narrower scope ({p.narrower}), so its figures are "
@@ -599,7 +788,8 @@ def summary(comparison: Comparison) -> list:
         only_audit = [row for row, v in bases[p.name].items() if v == AUDIT_ONLY]
         only_notice = [row for row, v in bases[p.name].items() if v == NOTICE_ONLY]
         if only_audit:
-            points.append(f"{p.name}: its audit records {joined(only_audit)}, which the notice does not claim.")
+            points.append(f"{p.name}: its audit records {joined(only_audit)}, which the notice neither cites nor, as far as "
+                          "its words could be read, names: check the notice's wording.")
         if only_notice:
             points.append(f"{p.name}: the notice claims {joined(only_notice)}, which the audit does not record.")
     sent = [f"{p.name} ({'; '.join(vocab.lower_first(x) for x in p.audit['abroad'])})" for p in audited if p.audit.get("abroad")]
@@ -607,11 +797,21 @@ def summary(comparison: Comparison) -> list:
     points.append("Transfers outside the UK (the EEA included): " + "; ".join(x for x in (
         f"the audits record flows from {joined(sent)}" if sent else ("no audit records a flow outside the UK" if audited else ""),
         f"the notices of {joined(said)} say data goes outside the UK and the EEA" if said else "") if x) + ".")
+    staff = [f"{p.name} ({'; '.join(vocab.lower_first(x) for x in p.audit['own_staff'])})" for p in audited
+             if p.audit.get("own_staff")]
+    if staff:
+        points.append(f"Data outside the UK without a restricted transfer, to the provider's own staff abroad: {joined(staff)}. "
+                      "No transfer route is needed, but the data is still outside the UK and its security there must be "
+                      "assessed.")
     silent = [p.name for p in ok if p.profile.retention_status == "none"]
     vague = [p.name for p in ok if p.profile.retention_status == "vague"]
-    if silent or vague:
-        points.append("Retention: " + "; ".join(x for x in (f"not stated by {joined(silent)}" if silent else "",
-                                                            f"only in general terms by {joined(vague)}" if vague else "") if x) + ".")
+    partly = [f"{p.name} ({given} of {n})" for p in ok if p.profile.retention_status == "specific"
+              and (counted := retention_periods(p)) and (given := counted[0]) < (n := counted[1])]
+    if silent or vague or partly:
+        points.append("Retention: " + "; ".join(x for x in (
+            f"not stated by {joined(silent)}" if silent else "",
+            f"only in general terms by {joined(vague)}" if vague else "",
+            f"periods given for only some activities by {joined(partly)}" if partly else "") if x) + ".")
     high_after = [p.name for p in audited if p.audit.get("highest_residual") == "high"]
     if audited:
         points.append(f"High risk after measures: {joined(high_after)}." if high_after
@@ -622,6 +822,38 @@ def summary(comparison: Comparison) -> list:
         out.append(Text(f"Not yet decided: the DPIAs of {joined(drafts)} are drafts; no one has approved their residual "
                         "risks, so their measures and conclusions may still change.", "medium", name="open"))
     return out
+
+
+def _who(row) -> str:
+    return f"{row.Provider} (score {_pct(row.Score)}, coverage {_pct(row.Coverage)})"
+
+
+def standing(c: Comparison) -> str:
+    """The headline: the highest and lowest scores of the ranked providers, those level named together. A notice that
+    cites repealed law or is over two years old is never called most transparent: its score comes with the caveat."""
+    ranked = c.ranked
+    top = ranked[ranked.Rank == ranked.Rank.min()]
+    bottom = ranked[ranked.Rank == ranked.Rank.max()]
+    n = len(ranked)
+    how = ("Coverage counts the elements present of those that apply, as each DPIA report does; the score also deducts the "
+           "notice's findings by severity (section 2). Providers whose scores differ by less than one element's weight "
+           "are level and share a rank.")
+    if len(top) == n:
+        return (f"The {n} providers of comparable scope are level: their scores differ by less than one element's weight "
+                f"({joined([_who(r) for r in top.itertuples()])}). {how}")
+    by_name = {p.name: p for p in c.providers}
+    warned = [f"{r.Provider}'s notice {joined(caveats(by_name[r.Provider], dated=True))}" for r in top.itertuples() if r.Caveat]
+    leaders = joined([_who(r) for r in top.itertuples()])
+    if warned:
+        head = (f"Highest score of the {n} providers of comparable scope: {leaders}{', level' if len(top) > 1 else ''}, "
+                f"with a caveat")
+    else:
+        head = f"Most transparent of the {n} providers of comparable scope: {leaders}{', level' if len(top) > 1 else ''}"
+    out = f"{head}; least: {joined([_who(r) for r in bottom.itertuples()])}{', level' if len(bottom) > 1 else ''}."
+    if warned:
+        out += (f" The caveat: {'; '.join(warned)}. A high score shows what a notice contains, not that it is current or "
+                "right in law.")
+    return f"{out} {how}"
 
 
 def sections(comparison: Comparison, attachments: str | None = None, folder: str | Path | None = None) -> list[Section]:
@@ -655,27 +887,37 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
         intro.insert(0, Text(f"{len(failed)} provider(s) could not be read and are left out of the matrices: "
                              + "; ".join(f"{p.name}: {p.error}" for p in failed), "alert", name="failed"))
     out.append(Section(1, "providers", "Providers compared", intro))
-    pct = {"Coverage": c.scores.Coverage.map(_pct), "Score": c.scores.Score.map(_pct),
-           "Penalty": c.scores.Penalty.map(lambda x: f"{x:g}")}
-    shown = c.scores.assign(**pct)
-    columns = {"Rank": "Rank", "Provider": "Provider", "Coverage": "Coverage", "Score": "Score", "Present": "Elements present",
-               "Applicable": "Elements that apply", "High": "High findings", "Medium": "Medium findings",
-               "Low": "Low findings", "Penalty": "Deducted"}
-    ranked = shown[shown.Rank.notna()][list(columns)].rename(columns=columns)
-    apart = shown[shown.Rank.isna()]
+    shown = c.scores.assign(Coverage=c.scores.Coverage.map(_pct), Score=c.scores.Score.map(_pct),
+                            Penalty=c.scores.Penalty.map(lambda x: f"{x:g}"),
+                            Rank=rank_labels(c.scores),
+                            Present=[f"{a} of {b}" for a, b in zip(c.scores.Present, c.scores.Applicable)],
+                            **{f"{s.capitalize()} deducted": [f"{d} of {f}" for d, f in zip(c.scores[f"{s.capitalize()} deducted"],
+                                                                                          c.scores[f"{s.capitalize()} found"])]
+                               for s in SEVERITIES})
+    columns = {"Rank": "Rank", "Provider": "Provider", "Coverage": "Coverage", "Score": "Score",
+               "Present": "Elements present, of those that apply", **{d: f"{d.split()[0]} findings deducted, of all found"
+                                                                      for d in DEDUCTED},
+               "Penalty": "Deducted, in elements", "Caveat": "Caveat"}
+    ranked = shown[c.scores.Rank.notna()][list(columns)].rename(columns=columns)
+    apart = shown[c.scores.Rank.isna()]
     score = [Text("Two measures. Coverage, as each provider's DPIA report gives it: the Art 13/14 elements the notice "
                   "contains, of those that apply. Score: coverage less the notice's findings weighed by severity. "
-                  + FORMULA + ". A finding that only says an element is missing is not deducted again.", "note",
-                  name="formula"),
+                  + FORMULA + ". A finding that only says an element is missing is not deducted again: '1 of 3' under "
+                  "'findings deducted' means 1 of the notice's 3 findings of that severity (section 9 lists all 3) is "
+                  "deducted.", "note", name="formula"),
              Text("Which elements apply is decided once for the report and this page, from the audit where there is one, "
-                  "else from the notice: withdrawal of consent only where consent is relied on; legitimate interests only "
-                  "where they are relied on; the source of data (Art 14) only where data comes from others; transfers only "
-                  "where data goes outside the UK or somewhere not stated; automated decision-making only where there is a "
-                  "solely automated significant decision; complaints to the provider from 19 June 2026. Cookies fall under "
-                  "PECR, not Art 13/14, and never count.", name="scope"),
-             Text("Providers of comparable scope, ranked by score, highest first." if len(apart) else
-                  "Providers ranked by score, highest first.", name="ranked"),
-             Table(ranked, widths=[6, 24, 8, 7, 9, 9, 9, 9, 9, 10], scroll=True, name="ranking")]
+                  "else from the notice: withdrawal of consent only where the audit or the notice relies on consent; "
+                  "the legitimate interests pursued only where the audit or the notice relies on them; the source of data "
+                  "(Art 14) only where data comes from others; transfers only where data goes outside the UK or somewhere "
+                  "not stated; automated decision-making only where there is a solely automated significant decision; "
+                  "complaints to the provider from 19 June 2026. Cookies fall under PECR, not Art 13/14, and never count.",
+                  name="scope"),
+             Text(("Providers of comparable scope, ranked by score, highest first." if len(apart) else
+                   "Providers ranked by score, highest first.")
+                  + " Providers whose scores differ by less than one element's weight (one more element present would close "
+                    "the gap) are level and share a rank, marked '='. A caveat says where a notice cites repealed law or "
+                    "is more than two years old: its score shows what it contains, not that it is current.", name="ranked"),
+             Table(ranked, widths=[5, 15, 8, 6, 10, 9, 9, 9, 8, 21], scroll=True, name="ranking")]
     if len(apart):
         score += [Text("Not ranked: audited on a narrower scope, so their figures are not comparable with the others'.",
                        name="unranked_key"),
@@ -690,17 +932,31 @@ def sections(comparison: Comparison, attachments: str | None = None, folder: str
                       "blue present, brown absent, grey does not apply.", "Heatmap of elements by provider", name="heatmap")
                 for i, chunk in enumerate(_chunks(names))]
     out.append(Section(3, "elements", TITLES["elements"], [*heatmaps, _table(c, "elements", drop_empty=False)]))
+    words = told_in_words(c)
     out.append(Section(4, "lawful-bases", TITLES["lawful_bases"], [
         Text("Each cell says where the basis comes from. 'Audit' is the auditor's record of processing, activity by "
-             "activity: what the provider relies on. 'Notice' is what the provider's privacy notice claims. 'Audit only' is "
-             "a basis people are not told about; 'notice only' is a claim the processing does not bear out. For a provider "
-             "assessed from its notice alone the cell can only say 'notice'.", "note", name="key"),
-        _table(c, "lawful_bases")]))
+             "activity: what the provider relies on. 'Notice' is what the provider's privacy notice claims, by citing the "
+             f"article or stating the basis. '{AUDIT_IN_WORDS.capitalize()}': the notice does not cite the basis but tells "
+             f"people of it in its own words (quoted below). '{AUDIT_ONLY.capitalize()}': the notice neither cites the "
+             "basis nor names it in words that could be recognised; check the notice's wording before concluding that "
+             "people are not told. 'Notice only' is a claim the audit's record of processing does not bear out. For a "
+             "provider assessed from its notice alone the cell can only say 'notice'.", "note", name="key"),
+        _table(c, "lawful_bases"),
+        *([Text("Where a notice tells people of a basis in its own words without citing it, the words:", name="in_words_key"),
+           Items(words, name="in_words")] if words else [])]))
     number = 5
     for name in ("special_categories", "transfers", "retention", "automated_decisions"):
         parts: list = [_table(c, name)]
         if name == "special_categories":
             parts.insert(0, Text("What each notice says it processes (✓).", name="key"))
+        if name == "transfers":
+            parts.insert(0, Text("Under the UK GDPR the EEA is outside the UK: data kept there is transferred, to an "
+                                 "approved destination. The provider's own staff working outside the UK receive data "
+                                 "outside the UK without a restricted transfer (ICO guidance): no transfer route is "
+                                 "needed, but the access is shown in its own row.", name="key"))
+        if name == "retention":
+            parts.insert(0, Text("'Activities with a period' counts the audit's processing activities for which a "
+                                 "retention period is stated, as each DPIA report does.", name="key"))
         out.append(Section(number, name.replace("_", "-"), TITLES[name], parts))
         number += 1
     counts = c.matrices["findings"].iloc[:3].T.astype(int)

@@ -199,10 +199,13 @@ def comparison_sections(comparison, attachments: str | None = None) -> list[Sect
     out.append(Section(2, "transparency", "Transparency score and ranking", [
         Text(f"{cmp.FORMULA}. How the providers spread, then the {RANKED} highest and the {RANKED} lowest of the ranking"
              + (f"; {unranked:,} provider{'s' if unranked != 1 else ''} of narrower scope {'are' if unranked != 1 else 'is'} "
-                "not ranked (the scores CSV gives their scores)." if unranked else "."), "note", name="formula"),
+                "not ranked (the scores CSV gives their scores)." if unranked else ".")
+             + " '=' marks a rank shared by providers whose scores differ by less than one element's weight.", "note",
+             name="formula"),
         Table(spread, widths=[50, 50], name="spread"),
-        Table(ends.assign(Score=ends.Score.map(lambda x: f"{x:.0%}"))[["Rank", "Provider", "Score", "Present", "Applicable", "Penalty"]]
-              .rename(columns={"Present": "Elements present", "Applicable": "Elements that apply", "Penalty": "Deducted"}),
+        Table(ends.assign(Score=ends.Score.map(lambda x: f"{x:.0%}"), Rank=cmp.rank_labels(ends))[
+                  ["Rank", "Provider", "Score", "Present", "Applicable", "Penalty"]]
+              .rename(columns={"Present": "Elements present", "Applicable": "Elements that apply", "Penalty": "Deducted, in elements"}),
               widths=[8, 44, 12, 12, 12, 12], name="ranking")]))
     elements = c.matrices["elements"].iloc[:-1]
     counts = pd.DataFrame({"present": (elements == cmp.YES).sum(axis=1), "absent": (elements == cmp.NO).sum(axis=1),
