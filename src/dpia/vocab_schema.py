@@ -139,6 +139,16 @@ class ProfileTerm(Entry):
     restates: list[str] = []  # notice elements whose absence the finding restates (not counted twice in a score)
 
 
+class Principle(Entry):
+    cnil_question: int  # the question of CNIL's PIA tool the principle answers (interop/cnil_pia.yaml)
+    notice_elements: list[str] = []  # the Art 13/14 elements of a notice that bear on it
+    notice_findings: list[str] = []  # the notice findings that bear on it
+
+
+class Judgement(Entry):
+    needs_action: bool  # a corrective action, with owner and due date, is expected
+
+
 class TimeUnit(Entry):
     days: float
 
@@ -153,7 +163,7 @@ ENTRIES: dict[str, type[Entry]] = {
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
     "transfer_mechanisms": Mechanism, "countries": Country, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
-    "ico_template": Question, "profile_terms": ProfileTerm,
+    "ico_template": Question, "profile_terms": ProfileTerm, "principles": Principle, "principle_judgements": Judgement,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 

@@ -33,6 +33,7 @@ class DpiaReport:
     audit_date: str
     sections: list[Section]
     _answers: list[ico.Answer] | None = None
+    _principles: list | None = None
 
     def __repr__(self) -> str:  # the notebook keeps the plain-text form too: the default held every row of a large audit
         return f"DpiaReport({self.audit!r})"
@@ -49,6 +50,15 @@ class DpiaReport:
         if self._answers is None:
             self._answers = ico.answers(self)
         return [a for a in self._answers if step is None or a.step == step]
+
+    @property
+    def principles(self) -> list:
+        """The fundamental principles with the auditor's judgement and the facts beside each (dpia.principles)."""
+        if self._principles is None:
+            from ..principles import principles
+
+            self._principles = principles(self.audit, self.profile, self.transfers)
+        return self._principles
 
     @property
     def signed_off(self) -> bool:
