@@ -235,8 +235,8 @@ def _minimisation(audit, profile, checked) -> list[str]:
     a = audit.activities
     categories = {c.strip().lower() for cell in a.data_categories for c in split_codes(cell)}
     special = int(a.special_categories.map(lambda c: bool(split_codes(c))).sum())
-    return [f"{plural(len(categories), 'kind')} of data recorded across {plural(len(a), 'activity', 'activities')}; special "
-            f"category data in {special} of them.", _answer(audit, "s4.quality_minimisation"), _answer(audit, "s4.less_intrusive")]
+    return [f"{plural(len(categories), 'kind')} of data recorded across {plural(len(a), 'activity', 'activities')}; "
+            + (f"special category data in {special} of them." if special else "no special category data."), _answer(audit, "s4.quality_minimisation"), _answer(audit, "s4.less_intrusive")]
 
 
 def _accuracy(audit, profile, checked) -> list[str]:
@@ -310,6 +310,8 @@ def _transfers(audit, profile, checked) -> list[str]:
     lines = []
     if not len(restricted) and not (checked.location == "unknown").any():
         lines.append("Every flow stays in the UK or with the provider's own staff.")
+    elif not len(restricted):
+        lines.append("No flow is known to be a restricted transfer out of the UK.")
     else:
         lines.append(f"{plural(len(restricted), 'flow')} {agree(len(restricted), 'is a restricted transfer', 'are restricted transfers')}"
                      " out of the UK.")
