@@ -78,13 +78,13 @@ def principles_parts(r: DpiaReport) -> list:
     judged = [p for p in shown if p.judged]
     table = pd.DataFrame({"Principle": [p.cited for p in shown], "Judgement": [p.judgement_label for p in shown],
                           "Why": [_why(p) for p in shown], "Corrective action": [corrective(p) for p in shown]})
-    intro = (f"Each principle as CNIL's PIA method sets them out, judged by the assessor under the law in force on "
-             f"{vocab.long_date(r.audit.law_date)}: acceptable, improvable (to improve) or to correct. Beside each judgement, "
-             "what the audit and the privacy notice show; they inform the judgement, which is the assessor's alone. "
-             f"{len(judged)} of {plural(len(shown), 'principle')} {agree(len(judged), 'is', 'are')} judged.")
+    intro = (f"The fundamental principles as CNIL's PIA method sets them out, each judged by the assessor under the law in "
+             f"force on {vocab.long_date(r.audit.law_date)}: acceptable, improvable or to correct. Beside each judgement, what "
+             "the audit and the privacy notice show: they inform the judgement, which is the assessor's alone. "
+             f"{len(judged)} of the {plural(len(shown), 'principle')} {agree(len(judged), 'is', 'are')} judged.")
     return [Heading("Principles: judgement and corrective actions"), Text(intro, "p" if len(judged) == len(shown) else "medium",
                                                                           name="principles_intro"),
-            Table(table, widths=[19, 11, 44, 26], marks=JUDGED, name="principles")]
+            Table(table, widths=[18, 14, 44, 24], marks=JUDGED, name="principles")]
 
 
 def _why(p) -> str:

@@ -76,10 +76,10 @@ def measures(r: DpiaReport) -> Section:
                    Table(table, widths=[20, 38, 14, 12, 16], marks=LEVELS, name="measures"),
                    Text("Effect on risk: " + "; ".join(f"{t.label.lower()}: {t.description[0].lower()}{t.description[1:].rstrip('.')}"
                                                        for t in effects) + ".", "note", name="effects"),
-                   Heading("Action plan"),
-                   Text("The measures of each risk, then the corrective actions of the principles judged improvable or to "
-                        "correct in section 4.", "note", name="plan_intro") if corrections else None,
-                   Table(plan, widths=[16, 44, 16, 12, 12], marks=PLAN_MARKS, name="plan"),
+                   Heading("Action plan"), Table(plan, widths=[15, 41, 16, 14, 14], marks=PLAN_MARKS, name="plan"),
+                   Text(f"The last {plural(len(corrections), 'row is the corrective action', 'rows are the corrective actions')} "
+                        "of the principles judged improvable or to correct in section 4.", "note", name="plan_principles")
+                   if corrections else None,
                    _prior_consultation(r)]
     return Section(6, "measures", "Measures to reduce risk", [p for p in parts if p is not None])
 
