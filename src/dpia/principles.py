@@ -236,7 +236,8 @@ def _minimisation(audit, profile, checked) -> list[str]:
     categories = {c.strip().lower() for cell in a.data_categories for c in split_codes(cell)}
     special = int(a.special_categories.map(lambda c: bool(split_codes(c))).sum())
     return [f"{plural(len(categories), 'kind')} of data recorded across {plural(len(a), 'activity', 'activities')}; "
-            + (f"special category data in {special} of them." if special else "no special category data."), _answer(audit, "s4.quality_minimisation"), _answer(audit, "s4.less_intrusive")]
+            + (f"special category data in {special} of them." if special else "no special category data."),
+            _answer(audit, "s4.quality_minimisation"), _answer(audit, "s4.less_intrusive")]
 
 
 def _accuracy(audit, profile, checked) -> list[str]:
