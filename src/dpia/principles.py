@@ -93,11 +93,12 @@ def recorded(meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def principles(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFrame | None = None) -> list[Principle]:
+def principles(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFrame | None = None,
+               applies: dict | None = None) -> list[Principle]:
     """Every principle in force on the audit date, in CNIL's order, with the auditor's judgement and the facts."""
     day = audit.law_date
     given = recorded(audit.meta)
-    shown = facts(audit, profile, checked)
+    shown = facts(audit, profile, checked, applies)
     out = []
     for term in in_force(day):
         entry = given.get(term.code, {})
@@ -110,11 +111,13 @@ def principles(audit: Audit, profile: NoticeProfile | None = None, checked: pd.D
 # ---- the facts -----------------------------------------------------------------------------------
 
 
-def facts(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFrame | None = None) -> dict[str, list[str]]:
+def facts(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFrame | None = None,
+          applies: dict | None = None) -> dict[str, list[str]]:
     """For each principle, what the audit and the notice show about it, in a reader's words (no codes).
 
     ``profile`` is the notice's analysis (the notice is read and analysed when it is None and can be); ``checked``
-    the flows checked against Chapter V (transfers.check_flows; computed when None)."""
+    the flows checked against Chapter V (transfers.check_flows; computed when None); ``applies`` which Art 13/14
+    elements apply (applicability.elements; computed when None)."""
     from . import transfers
 
     if profile is None:
@@ -122,10 +125,11 @@ def facts(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFr
     if checked is None:
         checked = transfers.check_flows(audit.flows, on=audit.law_date)
     day = audit.law_date
-    applies = _applicability(audit, profile)
+    if applies is None:
+        applies = _applicability(audit, profile)
     out: dict[str, list[str]] = {}
     for term in in_force(day):
-        lines = list(SPECIFIC[term.code](audit, profile, checked)) if term.code in SPECIFIC else []
+        lines = list(SPECIFIC[term.code](audit, profile, checked, applies)) if term.code in SPECIFIC else []
         if profile is not None:
             lines += [_element(profile, applies, key) for key in term.get("notice_elements") or [] if key in profile.elements]
             lines += [f"The notice analysis finds ({f.severity}): {cut(f.message, QUOTE)}" for f in profile.findings
@@ -192,7 +196,7 @@ def _answer(audit: Audit, code: str) -> str:
     return f"The DPIA's question “{term.label}” (step {term['step']}) is {state}."
 
 
-def _purposes(audit, profile, checked) -> list[str]:
+def _purposes(audit, profile, checked, applies) -> list[str]:
     a = audit.activities
     drafts = int((a.status == "draft").sum())
     lines = [f"{plural(len(a), 'activity', 'activities')} recorded, each with its purpose."]
@@ -201,7 +205,7 @@ def _purposes(audit, profile, checked) -> list[str]:
     return lines + [_answer(audit, "s4.function_creep"), _answer(audit, "s4.achieves_purpose")]
 
 
-def _lawful_basis(audit, profile, checked) -> list[str]:
+def _lawful_basis(audit, profile, checked, applies) -> list[str]:
     from .rules import LEGAL_FINDINGS
 
     a, day = audit.activities, audit.law_date
@@ -231,7 +235,7 @@ def _lia(audit) -> str:
     return f"Legitimate interests are relied on; the legitimate interests assessment is {state}."
 
 
-def _minimisation(audit, profile, checked) -> list[str]:
+def _minimisation(audit, profile, checked, applies) -> list[str]:
     a = audit.activities
     categories = {c.strip().lower() for cell in a.data_categories for c in split_codes(cell)}
     special = int(a.special_categories.map(lambda c: bool(split_codes(c))).sum())
@@ -240,11 +244,11 @@ def _minimisation(audit, profile, checked) -> list[str]:
             _answer(audit, "s4.quality_minimisation"), _answer(audit, "s4.less_intrusive")]
 
 
-def _accuracy(audit, profile, checked) -> list[str]:
+def _accuracy(audit, profile, checked, applies) -> list[str]:
     return [_answer(audit, "s4.quality_minimisation")]
 
 
-def _storage(audit, profile, checked) -> list[str]:
+def _storage(audit, profile, checked, applies) -> list[str]:
     from .report.necessity import RETENTION
 
     a = audit.activities
@@ -257,12 +261,12 @@ def _storage(audit, profile, checked) -> list[str]:
     return lines
 
 
-def _information(audit, profile, checked) -> list[str]:
+def _information(audit, profile, checked, applies) -> list[str]:
     from . import applicability
 
     if profile is None:
         return ["The notice could not be analysed."]
-    present, applicable = applicability.coverage(profile, _applicability(audit, profile))
+    present, applicable = applicability.coverage(profile, applies)
     lines = [f"The notice covers {present} of the {applicable} Art 13 and 14 items that apply "
              f"({present / max(applicable, 1):.0%})."]
     counts = {s: sum(f.severity == s for f in profile.findings) for s in ("high", "medium", "low")}
@@ -274,7 +278,7 @@ def _information(audit, profile, checked) -> list[str]:
     return lines
 
 
-def _consent(audit, profile, checked) -> list[str]:
+def _consent(audit, profile, checked, applies) -> list[str]:
     a = audit.activities
     art6, art9 = vocab.get("art6"), vocab.get("art9")
     relying = _named(a, [any(art6.resolve(c) == "6(1)(a)" for c in split_codes(b)) or any(art9.resolve(c) == "9(2)(a)"
@@ -285,11 +289,11 @@ def _consent(audit, profile, checked) -> list[str]:
     return [f"{plural(len(relying), 'activity', 'activities')} {agree(len(relying), 'relies', 'rely')} on consent: {_rows(relying)}."]
 
 
-def _rights(audit, profile, checked) -> list[str]:
+def _rights(audit, profile, checked, applies) -> list[str]:
     return [_answer(audit, "s4.rights")]
 
 
-def _processors(audit, profile, checked) -> list[str]:
+def _processors(audit, profile, checked, applies) -> list[str]:
     kinds = vocab.get("recipient_types")
     f = audit.flows
     mask = [bool((code := kinds.resolve(t)) and kinds.terms[code]["processor"]) for t in f.recipient_type]
@@ -304,7 +308,7 @@ def _processors(audit, profile, checked) -> list[str]:
             f"Their Art 28 contracts are {contract}."]
 
 
-def _transfers(audit, profile, checked) -> list[str]:
+def _transfers(audit, profile, checked, applies) -> list[str]:
     if not len(checked):
         return ["The audit records no data flow."]
     restricted = checked[checked.restricted == True]  # noqa: E712 - restricted holds True, False or None

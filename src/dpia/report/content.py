@@ -34,6 +34,7 @@ class DpiaReport:
     sections: list[Section]
     _answers: list[ico.Answer] | None = None
     _principles: list | None = None
+    _applies: dict | None = None
 
     def __repr__(self) -> str:  # the notebook keeps the plain-text form too: the default held every row of a large audit
         return f"DpiaReport({self.audit!r})"
@@ -57,8 +58,17 @@ class DpiaReport:
         if self._principles is None:
             from ..principles import principles
 
-            self._principles = principles(self.audit, self.profile, self.transfers)
+            self._principles = principles(self.audit, self.profile, self.transfers, self.applies)
         return self._principles
+
+    @property
+    def applies(self) -> dict:
+        """Which Art 13/14 elements the notice must contain, decided by the audit (dpia.applicability), once."""
+        if self._applies is None:
+            from .. import applicability
+
+            self._applies = applicability.elements(self.profile, applicability.facts(self.audit))
+        return self._applies
 
     @property
     def signed_off(self) -> bool:

@@ -251,7 +251,7 @@ def _transparency(r: DpiaReport) -> list:
     from .. import applicability
 
     p = r.profile
-    applies = applicability.elements(p, applicability.facts(r.audit))  # the comparison's answer too
+    applies = r.applies  # applicability.elements: the comparison's answer too
     present, applicable = applicability.coverage(p, applies)
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),
