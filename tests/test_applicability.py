@@ -8,7 +8,7 @@ from test_law_2026 import NEW, OLD, _activity, _dated
 
 from dpia import applicability
 from dpia.audit import load
-from dpia.compare import compare
+from dpia.compare import compare, counted_findings
 from dpia.notice import analyse, read_notice
 from dpia.report import build_report
 
@@ -104,3 +104,24 @@ def test_the_reason_an_element_is_not_counted_is_never_cut_short():
     rows = applicability.checklist(profile, applies, width=40).set_index("Element")["What the notice says"]
     adm = next(v for k, v in rows.items() if k.startswith("Existence of automated decision-making"))
     assert adm.endswith("(not counted: the audit records no solely automated significant decision (Arts 22A-22D))")
+
+
+@pytest.mark.parametrize(("dpo", "designated"), [("none designated", False), ("No DPO: not required (Art 37)", False),
+                                                 ("not stated", None), ("", None), ("Jo Bloggs, DPO", True),
+                                                 ("draft: the notice says none", None)])
+def test_whether_a_dpo_is_designated_is_read_from_the_audit(dpo, designated):
+    assert applicability.dpo_designated({"controller": {"dpo": dpo}}) is designated
+
+
+def test_dpo_contact_applies_only_where_a_dpo_is_designated_and_its_finding_then_costs_no_score(sample_copy):
+    folder = sample_copy("optimise-healthcare")
+    profile, before = _applies(folder)
+    assert before["dpo_contact"].applies and not profile.elements["dpo_contact"].present
+    text = (folder / "audit.yaml").read_text(encoding="utf-8")
+    (folder / "audit.yaml").write_text(text.replace("  dpo: not stated", "  dpo: none designated"), encoding="utf-8")
+    _, after = _applies(folder)
+    assert not after["dpo_contact"].applies and "no DPO is designated" in after["dpo_contact"].because
+    assert _checklist(build_report(folder))["Contact details of the data protection officer"] == "n/a"
+    [provider] = compare([folder]).providers
+    assert "DPO_CONTACT_MISSING" in {f.code for f in provider.profile.findings}
+    assert "DPO_CONTACT_MISSING" not in {f.code for f in counted_findings(provider)}

@@ -209,7 +209,8 @@ def test_graph_runs_from_sources_through_activities_to_recipients():
     assert {n.kind for n in graph.layer(0)} == {"source"} and {n.kind for n in graph.layer(2)} == {"recipient"}
     [abroad] = [e for e in graph.edges if e.source == "activity:A7"]
     assert abroad.verdict == "check" and not abroad.transfer and abroad.location == "unknown"
-    assert abroad in graph.unknown
+    assert abroad in graph.own_staff and abroad not in graph.unknown  # own staff make no transfer, wherever they are
+    assert len(graph.unknown) == 7 and all(e.unplaced and not e.own_staff for e in graph.unknown)
 
 
 def test_graph_marks_no_transfer_for_uk_recipients():

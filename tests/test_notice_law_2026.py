@@ -136,3 +136,15 @@ def test_law14_eea_destinations_are_named_beside_others():
                                   "We share concerns with the local authority on the basis of recognised legitimate interests."])
 def test_law26_art6_1_ea_recognised_legitimate_interests_is_read(text):
     assert analyse(text, audit_date="2026-12-02").art6 == ["ea"]
+
+
+@pytest.mark.parametrize(("date", "cited"), [("2026-02-04", "Art 22"), ("2026-02-05", "Arts 22A-22D")])
+def test_law19_analyse_cites_the_automated_decision_articles_in_force_on_its_audit_date(date, cited):
+    from dpia.notice.render import checklist, to_text
+
+    profile = analyse(AUTOMATIC, audit_date=date)
+    for key in ("right_automated_decisions", "automated_decision_making"):
+        assert rules.elements()[key].article_on(date) == f"Art 13(2)(f), 14(2)(g); {cited}"
+    text = to_text(profile)
+    assert f"(Art 13(2)(f), 14(2)(g); {cited})" in text and "from 5 February" not in text
+    assert f"Rights about automated decision-making (Art 13(2)(f), 14(2)(g); {cited})" in set(checklist(profile).Element)

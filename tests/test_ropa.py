@@ -36,7 +36,7 @@ def test_each_activity_is_a_row_that_matches_the_audit_cell_by_cell(book, slug):
     audit = load(SAMPLES / slug)
     sheet = book[audit.provider]
     assert [c.value for c in sheet[HEADER_ROW]] == ACTIVITY_COLUMNS
-    assert sheet["A1"].value == "Controller" and sheet["C1"].value == audit.provider
+    assert sheet["A1"].value == "Controller" and sheet["C1"].value == audit.controller
     rows = _rows(sheet, HEADER_ROW)
     day = audit.law_date
     assert len(rows) == len(audit.activities)

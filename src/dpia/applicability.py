@@ -9,6 +9,7 @@ a solely automated significant decision is taken, whether any flow leaves the UK
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ class Facts:
     automated_decision: bool  # a solely automated significant decision (techniques: automated_decision)
     transfers: bool  # a flow outside the UK, or to a location the audit does not know
     law_date: dt.date
+    dpo_designated: bool | None = None  # False where audit.yaml's controller.dpo says none is designated
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,20 @@ def facts(audit) -> Facts:
                         on=day).restricted is not False for f in flows)
     return Facts(consent="6(1)(a)" in bases or "9(2)(a)" in conditions, legitimate_interests="6(1)(f)" in bases,
                  from_person=from_person or not acts, from_others=from_others, automated_decision=adm, transfers=abroad,
-                 law_date=day)
+                 law_date=day, dpo_designated=dpo_designated(audit.meta))
+
+
+NO_DPO = re.compile(r"^\s*(?:none\b|no\s+(?:dpo|data protection officer)\b|not\s+designated\b)", re.I)
+
+
+def dpo_designated(meta: dict) -> bool | None:
+    """Has the controller designated a DPO, as audit.yaml's controller.dpo records: False for 'none designated',
+    None where it says nothing (or 'not stated'), True otherwise."""
+    controller = meta.get("controller") if isinstance(meta.get("controller"), dict) else {}
+    said = str(controller.get("dpo") or "").strip()
+    if not said or said.lower() == NOT_STATED or said.lower().startswith("draft:"):
+        return None
+    return not NO_DPO.match(said)
 
 
 def _adm_law(day: dt.date) -> str:
@@ -88,11 +103,7 @@ def article(key: str, day: Any) -> str:
     Arts 22A-22D from 5 February 2026, never both."""
     from .notice.rules import elements as element_rules
 
-    cite = element_rules()[key].article
-    if key in ADM_ELEMENTS:
-        first = cite.split(";")[0].strip()
-        return f"{first}; {_adm_law(vocab.law_date(day))}"
-    return cite
+    return element_rules()[key].article_on(vocab.law_date(day))
 
 
 def _with_audit(key: str, applies: str, f: Facts) -> str | None:
@@ -108,6 +119,8 @@ def _with_audit(key: str, applies: str, f: Facts) -> str | None:
         return f"the audit records no solely automated significant decision ({_adm_law(f.law_date)})"
     if key == "international_transfers" and not f.transfers:
         return "the audit records no data sent outside the UK"
+    if key == "dpo_contact" and f.dpo_designated is False:
+        return "the audit records that no DPO is designated (Art 13(1)(b) asks for one's contact only where there is one)"
     return None
 
 
@@ -144,10 +157,10 @@ def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], w
     anyway, not counted), each cited as the law stood on the audit date."""
     import pandas as pd
 
-    from .words import cut
+    from .words import cut, unmark
 
     def quote(text: str) -> str:
-        return cut(text, width)
+        return cut(unmark(text), width)
 
     rows = []
     for key, a in applicability.items():

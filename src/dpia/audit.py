@@ -57,6 +57,12 @@ class Audit:
         return str(self.meta.get("provider") or self.slug)
 
     @property
+    def controller(self) -> str:
+        """Who is the controller: the provider, unless audit.yaml names the controller or controllers (Art 26)."""
+        named = self.meta.get("controller") if isinstance(self.meta.get("controller"), dict) else {}
+        return str(named.get("name") or "").strip() or self.provider
+
+    @property
     def activities(self) -> pd.DataFrame:
         return self.tables["activities.csv"]
 

@@ -472,10 +472,16 @@ FORMULA = ("Score = (elements present − 1 × high findings − ½ × medium fi
 
 
 def counted_findings(p: Provider) -> list:
-    """The findings the score weighs: all but those that only restate an element already counted as absent."""
+    """The findings the score weighs: all but those that only restate an element already counted as absent, or
+    elements none of which apply to this provider."""
     terms = vocab.get("profile_terms")
-    absent = {k for k in applicable(p) if not p.profile.elements[k].present}
-    return [f for f in p.profile.findings if not absent & set(terms.get(f"finding.{f.code}").get("restates") or [])]
+    applies = set(applicable(p))
+    absent = {k for k in applies if not p.profile.elements[k].present}
+
+    def counted(f) -> bool:
+        restates = set(terms.get(f"finding.{f.code}").get("restates") or [])
+        return not (absent & restates) and not (restates and not restates & applies)
+    return [f for f in p.profile.findings if counted(f)]
 
 
 def _scores(providers: list[Provider]) -> pd.DataFrame:

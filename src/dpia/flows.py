@@ -26,6 +26,8 @@ class Edge:
     transfer: bool = False  # a restricted transfer: leaves the UK to another organisation
     verdict: str = "ok"  # the TransferCheck verdict
     location: str = "uk"  # uk | abroad | unknown
+    unplaced: bool = False  # location unknown, and nothing recorded settles whether it is a transfer
+    own_staff: bool = False  # the provider's own staff outside the UK: not a transfer
 
 
 @dataclass
@@ -42,8 +44,12 @@ class FlowGraph:
 
     @property
     def unknown(self) -> list[Edge]:
-        """Flows to recipients whose location the notice does not give."""
-        return [e for e in self.edges if e.location == "unknown"]
+        """Flows to recipients whose location the notice does not give (own staff apart: they make no transfer)."""
+        return [e for e in self.edges if e.unplaced]
+
+    @property
+    def own_staff(self) -> list[Edge]:
+        return [e for e in self.edges if e.own_staff]
 
 
 def build(audit) -> FlowGraph:
@@ -73,9 +79,10 @@ def build(audit) -> FlowGraph:
             checked = assess(row["country"], row.get("mechanism", ""), recipient_type=row.get("recipient_type", ""),
                              on=audit.law_date)
             country, transfer, verdict, location = checked.country, checked.restricted is True, checked.verdict, checked.location
+            unplaced, own_staff = checked.unplaced, checked.own_staff
         except vocab.UnknownCodeError:
-            country, transfer, verdict, location = row["country"], False, "missing", "unknown"
+            country, transfer, verdict, location, unplaced, own_staff = row["country"], False, "missing", "unknown", True, False
         where = {"uk": "", "unknown": " [location unknown]"}.get(location, f" [{country}]")
         add(Node(recipient, row["recipient"] + where, 2, "recipient"))
-        graph.edges.append(Edge(activity, recipient, row.get("data_categories", ""), transfer, verdict, location))
+        graph.edges.append(Edge(activity, recipient, row.get("data_categories", ""), transfer, verdict, location, unplaced, own_staff))
     return graph

@@ -147,7 +147,7 @@ def export(report) -> dict:
     for qid, pairs in PARAGRAPHS.items():
         if qid != 212:
             text(qid, _paragraphs([(label, _value(meta, path)) for label, path in pairs]))
-    answers[112]["text"] = _paragraphs([("Controller", a.provider)]) + answers[112]["text"]
+    answers[112]["text"] = _paragraphs([("Controller", a.controller)]) + answers[112]["text"]
     text(121, _records([(heads[r["activity_id"]], [
         ("Whose data", vocab.labels("data_subjects", r["data_subjects"], on=day)), ("Data", r["data_categories"]),
         ("Special category data", vocab.labels("special_categories", r["special_categories"], on=day)),
@@ -457,6 +457,8 @@ def to_audit(data: dict) -> tuple[dict, dict[str, pd.DataFrame], str, list[str]]
                 value = found.get(label, "")
                 if value and value != OPEN and not _has(meta, path):
                     _set(meta, path, value)
+            if found.get("Controller", meta["provider"]) != meta["provider"]:
+                _set(meta, "controller.name", found["Controller"])
     records = {q: _parse_records(text(q)) for q in (121, 211, 212, 215)}
     activities, flows = [], []
     for head, fields in records[121].items():

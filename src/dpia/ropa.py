@@ -196,7 +196,7 @@ def workbook(audits: list[Audit]) -> bytes:
     for audit in audits:
         sheet = book.create_sheet(_sheet_name(audit.provider, taken))
         meta = audit.meta
-        controller = [("Controller", audit.provider), ("Data protection officer", _meta(meta, "controller.dpo") or OPEN),
+        controller = [("Controller", audit.controller), ("Data protection officer", _meta(meta, "controller.dpo") or OPEN),
                       ("Record as of", vocab.long_date(audit.law_date))]
         _table(sheet, activity_rows(audit), HEADER_ROW)
         for i, (key, value) in enumerate(controller, start=1):

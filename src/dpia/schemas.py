@@ -326,7 +326,7 @@ AUDIT_KEYS: dict[str, Key] = {
     "screening": Key(dict, False, "Answers to screening questions the inventory cannot show: criterion code -> "
                      "true/false, or {answer: true/false, reason: text}."),
     "document": Key(dict, False, "The DPIA as a document: {version, author, change_log: [{version, date, by, change}]}."),
-    "controller": Key(dict, False, "The controller beyond its name: {dpo, ico_registration, address}."),
+    "controller": Key(dict, False, "The controller: {name (where it is not the provider alone), dpo, ico_registration, address}."),
     "aims": Key(str, False, "ICO step 1: what the project aims to achieve and what processing it involves."),
     "nature": Key(dict, False, "ICO step 2, nature: {lifecycle, systems}."),
     "scale": Key(dict, False, "ICO step 2, scope: {volume, frequency, individuals, geography}."),
@@ -348,7 +348,8 @@ AUDIT_KEYS: dict[str, Key] = {
 # The sub-keys of audit.yaml's narrative sections (the ICO template's questions); each holds text, or
 # 'not stated' where the provider does not say. What is missing shows in the report as a blank to fill.
 TEMPLATE_SECTIONS: dict[str, dict[str, str]] = {
-    "controller": {"dpo": "the DPO's name or title, or 'none designated'", "ico_registration": "the ICO registration number",
+    "controller": {"name": "the controller, where it is not the provider alone: its legal name, or each joint controller (Art 26)",
+                   "dpo": "the DPO's name or title, or 'none designated'", "ico_registration": "the ICO registration number",
                    "address": "the controller's address"},
     "nature": {"lifecycle": "how the data is collected, used, stored and deleted",
                "systems": "the systems and services the data is held in"},

@@ -160,7 +160,7 @@ def _factors(audit) -> list[str]:
                              on=audit.law_date)
         except vocab.UnknownCodeError:
             continue
-        if checked.location == "unknown" and checked.restricted is None and checked.verdict == "unknown":
+        if checked.unplaced:
             unknown.append(flow["flow_id"])
         elif checked.location != "uk":
             out.append(f"{flow['flow_id']} {flow['recipient']} ({checked.country_label}): {checked.message}")

@@ -35,6 +35,16 @@ class TransferCheck:
     message: str
 
     @property
+    def unplaced(self) -> bool:
+        """The notice does not say where the recipient is, and nothing recorded settles whether it is a transfer."""
+        return self.location == "unknown" and self.verdict == "unknown"
+
+    @property
+    def own_staff(self) -> bool:
+        """The provider's own staff outside the UK or at an unknown place: not a restricted transfer."""
+        return self.location != "uk" and self.restricted is False
+
+    @property
     def severity(self) -> str | None:
         """How validation treats the verdict: missing fails; gap, check and unknown warn."""
         return {"missing": "error", "gap": "warning", "check": "warning", "unknown": "warning"}.get(self.verdict)

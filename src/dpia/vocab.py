@@ -76,8 +76,13 @@ def lower_first(text: str) -> str:
     return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
-def long_date(day: dt.date) -> str:
-    """5 February 2026: how the law and the reports write dates."""
+def long_date(day: dt.date | str) -> str:
+    """5 February 2026: how the law and the reports write dates (an ISO date string too; other text as it is)."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            return day
     return f"{day.day} {day:%B %Y}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 
@@ -13,6 +14,14 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 def joined(items: list[str], word: str = "and") -> str:
     """'A', 'A and B', 'A, B and C' (or another word: joined(items, 'or'))."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}" if items else ""
+
+
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def unmark(text: str) -> str:
+    """Text without Markdown's bold markers (a notice saved from a web page may carry them): "**Your rights**" -> "Your rights"."""
+    return _EMPHASIS.sub(r"\2", text)
 
 
 def cut(text: str, width: int, end: str = "…") -> str:

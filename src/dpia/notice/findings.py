@@ -103,6 +103,10 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
+def _long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def is_stale(last_updated: dt.date, audit_date: dt.date) -> bool:
     return months_between(last_updated, audit_date) > STALE_MONTHS
 
@@ -219,7 +223,7 @@ def _no_review_date(ctx: Context) -> Raised:
 def _stale_notice(ctx: Context) -> Raised:
     if ctx.updated is None or not is_stale(ctx.updated, ctx.audit):
         return None
-    return [ctx.updated_evidence], {"last_updated": ctx.updated.isoformat(), "audit_date": ctx.audit.isoformat()}
+    return [ctx.updated_evidence], {"last_updated": _long(ctx.updated), "audit_date": _long(ctx.audit)}
 
 
 @finding("REGULATOR_LINK_INVALID")

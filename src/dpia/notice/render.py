@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .profile import NoticeProfile
@@ -20,9 +20,9 @@ def _quote(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _label(element_id: str) -> str:
+def _label(element_id: str, day: Any) -> str:
     rule = rules.elements()[element_id]
-    return f"{rule.label} ({rule.article})"
+    return f"{rule.label} ({rule.article_on(day)})"
 
 
 def _retention(profile: NoticeProfile) -> str:
@@ -38,11 +38,11 @@ def to_text(profile: NoticeProfile, *, colour: bool = False) -> str:
     for key, element in profile.elements.items():
         because = profile.not_applicable_because(key)
         if because and not element.present:
-            lines.append(f"  {dash} {_label(key)}: not applicable ({because})")
+            lines.append(f"  {dash} {_label(key, profile.audit_date)}: not applicable ({because})")
             continue
         mark = (tick if element.present else cross) if not because else dash
         quote = f'  "{_quote(element.evidence[0].text)}"' if element.present and element.evidence else ""
-        lines.append(f"  {mark} {_label(key)}{quote}")
+        lines.append(f"  {mark} {_label(key, profile.audit_date)}{quote}")
     lines += ["", f"Lawful bases: Art 6(1) {', '.join(profile.art6) or 'none'}; Art 9(2) {', '.join(profile.art9) or 'none'}; "
               f"DPA 2018 Sch 1 {'cited' if profile.dpa2018_schedule1 else 'not cited'}",
               f"Special categories: {', '.join(profile.special_categories) or 'none'}",
@@ -75,7 +75,7 @@ def checklist(profile: NoticeProfile, width: int = 220) -> pd.DataFrame:
         else:
             mark = "✓" if element.present else "✗"
             quote = element.evidence[0].text if element.present and element.evidence else ""
-        rows.append({"": mark, "Element": _label(key), "What the notice says": _quote(quote, width)})
+        rows.append({"": mark, "Element": _label(key, profile.audit_date), "What the notice says": _quote(quote, width)})
     return pd.DataFrame(rows)
 
 

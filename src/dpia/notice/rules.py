@@ -105,7 +105,7 @@ ART6 = ("a", "b", "c", "d", "e", "ea", "f")
 ART9 = tuple("abcdefghij")
 MECHANISMS = ("adequacy", "idta", "uk_addendum", "sccs", "bcr", "derogation")
 
-ELEMENT = {"label": TEXT, "article": TEXT, "derived": bool, "note": TEXT, "from": DATE,
+ELEMENT = {"label": TEXT, "article": TEXT, "article_from": ANY_MAP, "derived": bool, "note": TEXT, "from": DATE,
            "applies": ("always", "art13", "art14", "consent", "legitimate_interests", "complaints_to_controller", "pecr"),
            "patterns": SCAN, "contextual": CHECK, "context": SCAN, "exclude": FILTERED, "section": CHECK}
 ELEMENTS_SCHEMA = {"source": TEXT, "as_of": DATE, "elements": Codes(ELEMENT, ELEMENT_IDS, exact=True),
@@ -231,6 +231,12 @@ class ElementRule:
     section: Rx | None  # headings of the section where the element is stated
     applies: str  # when the element is expected (Art 13 / Art 14 / where a basis is relied on)
     in_force_from: str | None  # the first audit date on which the element is required
+    articles: tuple[tuple[str, str], ...] = ()  # (ISO date, citation from that date), oldest first, where the law changed
+
+    def article_on(self, day: Any) -> str:
+        """The element's citation in the law in force on ``day`` (an ISO date or a date)."""
+        day = str(day)[:10]
+        return next((cite for since, cite in reversed(self.articles) if day >= since), self.article)
 
 
 class RuleSet:
@@ -279,7 +285,8 @@ class RuleSet:
         return ElementRule(key, spec["label"], spec["article"], bool(spec.get("derived")),
                            self._rx.get(at + "patterns[]", ()), self._rx.get(at + "patterns"), self._rx.get(at + "contextual"),
                            self._rx.get(at + "context"), self._rx.get(at + "exclude"), self._rx.get(at + "section"),
-                           spec.get("applies", "always"), str(spec["from"]) if spec.get("from") else None)
+                           spec.get("applies", "always"), str(spec["from"]) if spec.get("from") else None,
+                           tuple(sorted((str(k), str(v)) for k, v in (spec.get("article_from") or {}).items())))
 
     def _extra(self) -> None:
         """Patterns built from several entries: basis names by letter, country names, date formats, organisations."""

@@ -112,7 +112,7 @@ class Header:
         document = meta.get("document") if isinstance(meta.get("document"), dict) else {}
         controller = meta.get("controller") if isinstance(meta.get("controller"), dict) else {}
         dpo = next(a for a in r.questions(0) if a.code == "controller.dpo")
-        return [("Controller", r.audit.provider), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
+        return [("Controller", r.audit.controller), ("Kind of provider", vocab.get("provider_kinds").label(meta.get("kind", "other"))),
                 (dpo.question, dpo.shown), ("ICO registration", str(controller.get("ico_registration") or "").strip() or ico.OPEN),
                 ("Audit date", vocab.long_date(r.audit.law_date)), ("Assessor", str(meta.get("assessor", ""))),
                 ("Version", str(document.get("version") or ico.OPEN)),

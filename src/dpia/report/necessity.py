@@ -11,7 +11,8 @@ from .. import vocab
 from ..html.parts import Heading, Items, Questions, Section, Table, Text
 from ..principles import TO_BE_JUDGED
 from ..vocab import NOT_STATED, split_codes
-from ..words import agree, plural
+from ..words import agree, plural, unmark
+from .notice_vs_audit import audit_view
 
 if TYPE_CHECKING:
     from .content import DpiaReport
@@ -240,10 +241,12 @@ def _complaints(audit) -> list:
     return parts
 
 
-def _findings(profile) -> pd.DataFrame:
-    """The notice's findings, most severe first, in words: what is wrong and the passage concerned."""
-    quote = [" ".join(f.evidence[0].text.split()) if f.evidence else "" for f in profile.findings]
-    return pd.DataFrame({"Severity": [f.severity for f in profile.findings], "What it means": [f.message for f in profile.findings],
+def _findings(profile, transfers: pd.DataFrame) -> pd.DataFrame:
+    """The notice's findings, most severe first, in words: what is wrong, what the audit's flows show of it, and the
+    passage concerned."""
+    quote = [" ".join(unmark(f.evidence[0].text).split()) if f.evidence else "" for f in profile.findings]
+    meaning = [" ".join(filter(None, [f.message, audit_view(f.code, transfers)])) for f in profile.findings]
+    return pd.DataFrame({"Severity": [f.severity for f in profile.findings], "What it means": meaning,
                          "The notice's words": quote}, columns=["Severity", "What it means", "The notice's words"])
 
 
@@ -256,10 +259,10 @@ def _transparency(r: DpiaReport) -> list:
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),
         Text(f"The notice covers {present} of the {applicable} items that apply ({present / max(applicable, 1):.0%}); "
-             + (f"it was last updated {p.last_updated}." if p.last_updated else "it gives no date of its last update.")
+             + (f"it was last updated {vocab.long_date(p.last_updated)}." if p.last_updated else "it gives no date of its last update.")
              + " Each tick quotes the passage that shows it.", name="notice"),
         Table(applicability.checklist(p, applies, width=QUOTE), widths=[5, 35, 60], marks=GAP, name="checklist"),
         Heading("What the notice gets wrong or leaves out"),
-        Table(_findings(p), widths=[10, 50, 40], marks=GAP, name="findings") if p.findings
+        Table(_findings(p, r.transfers), widths=[10, 50, 40], marks=GAP, name="findings") if p.findings
         else Text("The notice raises no finding.", "ok", name="findings"),
     ]

@@ -172,9 +172,9 @@ def _information(r: DpiaReport) -> str:
 
     p = r.profile
     present, applicable = applicability.coverage(p, applicability.elements(p, applicability.facts(r.audit)))
+    updated = f"was last updated {vocab.long_date(p.last_updated)}" if p.last_updated else "gives no date of its last update"
     return (f"The published privacy notice covers {present} of the {applicable} items of information that apply "
-            f"(Art 13 and 14), and " + (f"was last updated {p.last_updated}" if p.last_updated else "gives no date of its last update")
-            + "; see the notice review below.")
+            f"(Art 13 and 14), and {updated}; see the notice review below.")
 
 
 ROUTE = {"ok": "lawful route", "check": "to check", "gap": "route not stated", "missing": "no lawful route",
@@ -184,11 +184,13 @@ ROUTE = {"ok": "lawful route", "check": "to check", "gap": "route not stated", "
 @computed("transfers")
 def _transfers(r: DpiaReport) -> str:
     t = r.transfers
-    abroad = t[t.location == "abroad"]
-    unknown = int((t.location == "unknown").sum())
-    if not len(abroad) and not unknown:
+    unplaced = (t.location == "unknown") & (t.verdict == "unknown")
+    placed = t[(t.location != "uk") & ~unplaced]
+    unknown = int(unplaced.sum())
+    if not len(placed) and not unknown:
         return "No data leaves the UK."
-    parts = [f"{row.recipient} ({row.country_label}): {ROUTE[row.verdict]}" for row in abroad.itertuples()]
+    parts = [f"{row.recipient} ({row.country_label}): " + ("the provider's own staff, not a transfer" if row.restricted is False
+                                                          else ROUTE[row.verdict]) for row in placed.itertuples()]
     if unknown:
         parts.append(f"{plural(unknown, 'recipient')} whose location is unknown")
     return _list(parts, "")

@@ -11,7 +11,7 @@ from ..flows import build as build_graph
 from ..html.parts import Heading, Image, Items, Questions, Section, Table, Text
 from ..schemas import as_text
 from ..screening import SCHEMES
-from ..words import plural
+from ..words import joined, plural
 from . import figures
 
 if TYPE_CHECKING:
@@ -80,9 +80,11 @@ def description(r: DpiaReport) -> Section:
     retention = pd.DataFrame({"ID": a.activity_id, "Activity": a.name, "Retention": a.retention})
     graph = build_graph(r.audit)
     diagram = figures.flow_diagram(graph)
-    counts = (f"{plural(len(graph.layer(1)), 'activity', 'activities')}, {plural(len(graph.layer(2)), 'recipient')}, "
-              f"{plural(len(graph.transfers), 'restricted transfer')} out of the UK, {plural(len(graph.unknown), 'flow')} to a "
-              "recipient whose location is unknown")
+    counts = [plural(len(graph.layer(1)), 'activity', 'activities'), plural(len(graph.layer(2)), 'recipient'),
+              f"{plural(len(graph.transfers), 'restricted transfer')} out of the UK",
+              f"{plural(len(graph.unknown), 'flow')} to a recipient whose location is unknown"]
+    if graph.own_staff:
+        counts.append(f"{plural(len(graph.own_staff), 'flow')} to the provider's own staff abroad (not a transfer)")
     fig = figures.svg(diagram)
     questions = r.questions(2)
     return Section(2, "description", "Description of the processing", [
@@ -90,7 +92,7 @@ def description(r: DpiaReport) -> Section:
         Heading("Nature of the processing"), Questions([q for q in questions if q.code.startswith("s2.nature")], name="nature"),
         Heading("Processing activities"), Table(activities, widths=[5, 14, 22, 15, 28, 16], name="activities"),
         Heading("Data flows"),
-        Image(fig, f"Data flows of {r.audit.provider}: {counts}.", "Data-flow diagram", name="flows", figure=diagram),
+        Image(fig, f"Data flows of {r.audit.provider}: {joined(counts)}.", "Data-flow diagram", name="flows", figure=diagram),
         Heading("Scope of the processing"), Questions([q for q in questions if q.code.startswith("s2.scope")], name="scope"),
         Table(special, "Special category data and techniques of each activity", widths=[6, 30, 40, 24], name="special"),
         Table(retention, "How long each activity keeps its data", widths=[6, 34, 60], marks=GAP, name="retention"),
