@@ -111,6 +111,15 @@ def test_a_flow_with_no_lawful_route_is_named_under_transfers():
     assert f"No lawful route recorded: {flow}." in principles.facts(audit)["transfers"]
 
 
+def test_own_staff_abroad_are_named_apart_not_as_a_route_to_check():
+    audit = load(SAMPLES / "harmony-community-care")
+    audit.flows.loc[0, ["country", "mechanism", "recipient_type"]] = ["IN", "art49_1_b", "internal"]
+    flow = f"{audit.flows.flow_id[0]} {audit.flows.recipient[0]}"
+    facts = principles.facts(audit)["transfers"]
+    assert f"The provider's own staff outside the UK, which is not a restricted transfer: {flow}." in facts
+    assert not any(flow in f for f in facts if not f.startswith("The provider's own staff"))
+
+
 def test_the_report_shows_every_principle_with_a_judgement_or_to_be_judged(sample_copy):
     folder = sample_copy()
     with_principles(folder, {"storage_limitation": JUDGED, "purposes": {"judgement": "acceptable", "reason": "Stated."}})

@@ -119,6 +119,7 @@ def facts(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFr
     the flows checked against Chapter V (transfers.check_flows; computed when None); ``applies`` which Art 13/14
     elements apply (applicability.elements; computed when None)."""
     from . import transfers
+    from .report.notice_vs_audit import audit_view
 
     if profile is None:
         profile = _profile(audit)
@@ -132,8 +133,9 @@ def facts(audit: Audit, profile: NoticeProfile | None = None, checked: pd.DataFr
         lines = list(SPECIFIC[term.code](audit, profile, checked, applies)) if term.code in SPECIFIC else []
         if profile is not None:
             lines += [_element(profile, applies, key) for key in term.get("notice_elements") or [] if key in profile.elements]
-            lines += [f"The notice analysis finds ({f.severity}): {cut(f.message, QUOTE)}" for f in profile.findings
-                      if f.code in (term.get("notice_findings") or [])]
+            lines += [" ".join(filter(None, [f"The notice analysis finds ({f.severity}): {cut(f.message, QUOTE)}",
+                                             audit_view(f.code, checked)]))
+                      for f in profile.findings if f.code in (term.get("notice_findings") or [])]
         out[term.code] = list(dict.fromkeys(x for x in lines if x))
     return out
 
@@ -273,7 +275,7 @@ def _information(audit, profile, checked, applies) -> list[str]:
     said = [f"{n} {s}" for s, n in counts.items() if n]
     lines.append(f"The notice analysis finds {plural(len(profile.findings), 'point')} to address ({joined(said)})."
                  if said else "The notice analysis raises no finding.")
-    lines.append(f"The notice was last updated {profile.last_updated}." if profile.last_updated
+    lines.append(f"The notice was last updated {vocab.long_date(profile.last_updated)}." if profile.last_updated
                  else "The notice gives no date of its last update.")
     return lines
 
@@ -312,6 +314,7 @@ def _transfers(audit, profile, checked, applies) -> list[str]:
     if not len(checked):
         return ["The audit records no data flow."]
     restricted = checked[checked.restricted == True]  # noqa: E712 - restricted holds True, False or None
+    own = checked[(checked.restricted == False) & (checked.location != "uk")]  # noqa: E712 - own staff abroad
     lines = []
     if not len(restricted) and not (checked.location == "unknown").any():
         lines.append("Every flow stays in the UK or with the provider's own staff.")
@@ -320,11 +323,15 @@ def _transfers(audit, profile, checked, applies) -> list[str]:
     else:
         lines.append(f"{plural(len(restricted), 'flow')} {agree(len(restricted), 'is a restricted transfer', 'are restricted transfers')}"
                      " out of the UK.")
+    considered = checked.drop(own.index)
     for verdict, what in (("missing", "No lawful route recorded"), ("gap", "A gap in the route"), ("check", "A route to check"),
                           ("unknown", "Location not given by the notice")):
-        rows = checked[checked.verdict == verdict]
+        rows = considered[considered.verdict == verdict]
         if len(rows):
             lines.append(f"{what}: {_rows([f'{i} {r}' for i, r in zip(rows.flow_id, rows.recipient)])}.")
+    if len(own):
+        lines.append(f"The provider's own staff outside the UK, which is not a restricted transfer: "
+                     f"{_rows([f'{i} {r}' for i, r in zip(own.flow_id, own.recipient)])}.")
     return lines
 
 
