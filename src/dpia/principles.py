@@ -159,10 +159,8 @@ def _applicability(audit: Audit, profile: NoticeProfile | None) -> dict:
 
 def _element(profile: NoticeProfile, applies: dict, key: str) -> str:
     a = applies.get(key)
-    if a is None:
+    if a is None or not a.applies:  # an element the notice need not contain says nothing of the principle
         return ""
-    if not a.applies:
-        return f"{a.label} ({a.article}): not applicable, {a.because}."
     said = "stated in the notice" if profile.elements[key].present else "not stated in the notice"
     return f"{a.label} ({a.article}): {said}."
 
