@@ -46,10 +46,19 @@ def test_withdrawal_of_consent_applies_where_the_audit_records_consent_though_th
     assert applies["right_withdraw_consent"].applies  # ...but A8 and A9 rest on 6(1)(a)
 
 
-def test_withdrawal_of_consent_does_not_apply_where_only_the_notice_claims_consent():
+def test_withdrawal_of_consent_applies_where_only_the_notice_claims_consent():
     profile, applies = _applies(SAMPLES / "case-management-cymru")
-    assert profile.applicable("right_withdraw_consent")
-    assert applies["right_withdraw_consent"].because == "the audit records no reliance on consent"
+    assert profile.consent_relied_on and not applicability.facts(load(SAMPLES / "case-management-cymru")).consent
+    assert applies["right_withdraw_consent"].applies  # people told they consent must be told they may withdraw
+    assert not profile.elements["right_withdraw_consent"].present
+
+
+def test_withdrawal_of_consent_does_not_apply_where_neither_the_audit_nor_the_notice_relies_on_consent(sample_copy):
+    folder = sample_copy("optimise-healthcare")
+    edit_csv(folder / "activities.csv", "website_visitor;service_user,6(1)(a),", "website_visitor;service_user,6(1)(f),")
+    profile, applies = _applies(folder)
+    assert not profile.consent_relied_on and not applicability.facts(load(folder)).consent
+    assert applies["right_withdraw_consent"].because == "neither the audit nor the notice relies on consent"
 
 
 def test_source_of_data_applies_where_people_give_data_about_others(sample_copy):

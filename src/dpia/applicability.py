@@ -1,7 +1,7 @@
 """Which Art 13/14 elements a provider's notice must contain, on its audit date (LAW-2026 items 19, 23, 24).
 
 One answer for the DPIA report's checklist and the comparison's score, so the two count the same items. Where
-there is an audit its record of processing decides: the lawful bases relied on, where the data comes from, whether
+there is an audit its record of processing decides, with the bases the notice claims: the lawful bases relied on, where the data comes from, whether
 a solely automated significant decision is taken, whether any flow leaves the UK. Without one, the notice decides
 (what it claims), as the notice profile does.
 """
@@ -106,11 +106,13 @@ def article(key: str, day: Any) -> str:
     return element_rules()[key].article_on(vocab.law_date(day))
 
 
-def _with_audit(key: str, applies: str, f: Facts) -> str | None:
-    if applies == "consent" and not f.consent:
-        return "the audit records no reliance on consent"
-    if applies == "legitimate_interests" and not f.legitimate_interests:
-        return "the audit records no reliance on legitimate interests"
+def _with_audit(key: str, applies: str, f: Facts, profile: NoticeProfile) -> str | None:
+    # A basis the notice tells people it relies on needs its statements (withdrawal of consent, the interests
+    # pursued) whether or not the audit finds it relied on: people read the notice, not the audit.
+    if applies == "consent" and not (f.consent or profile.consent_relied_on):
+        return "neither the audit nor the notice relies on consent"
+    if applies == "legitimate_interests" and not (f.legitimate_interests or profile.legitimate_interests_relied_on):
+        return "neither the audit nor the notice relies on legitimate interests"
     if applies == "art14" and not f.from_others:
         return "the audit records no data obtained from others (Art 14 does not apply)"
     if applies == "art13" and not f.from_person:
@@ -137,7 +139,7 @@ def elements(profile: NoticeProfile, audit_facts: Facts | None = None) -> dict[s
     for key in profile.elements:
         rule = rules[key]
         if audit_facts is not None and rule.applies in ("consent", "legitimate_interests", "art14", "art13", "always"):
-            because = _with_audit(key, rule.applies, audit_facts)
+            because = _with_audit(key, rule.applies, audit_facts, profile)
         elif key in ADM_ELEMENTS and not adm_described:
             because = f"the notice describes no solely automated significant decision ({_adm_law(vocab.law_date(day))})"
         else:
