@@ -63,10 +63,12 @@ def test_withdrawal_of_consent_does_not_apply_where_neither_the_audit_nor_the_no
 
 def test_source_of_data_applies_where_people_give_data_about_others(sample_copy):
     _, applies = _applies(SAMPLES / "harmony-community-care")
-    assert not applies["source_of_data"].applies  # every activity's data comes from the people it is about
+    assert applies["source_of_data"].applies  # an enquirer or a relative describes the person who needs care
     folder = sample_copy("harmony-community-care")
-    edit_csv(folder / "activities.csv", "follow-up contact,,enquirer;relative,", "follow-up contact,,enquirer,")
-    assert _applies(folder)[1]["source_of_data"].applies  # the enquirer tells the provider about a relative
+    edit_csv(folder / "activities.csv", "A1,Care enquiries,Respond to enquiries and source an appropriate care package,"
+             "enquirer;service_user,", "A1,Care enquiries,Respond to enquiries and source an appropriate care package,enquirer,")
+    edit_csv(folder / "activities.csv", "health,enquirer;relative,", "health,enquirer,")
+    assert not _applies(folder)[1]["source_of_data"].applies  # every activity's data comes from the people it is about
 
 
 def test_automated_decision_items_apply_only_where_the_audit_records_a_solely_automated_significant_decision(sample_copy):
@@ -88,13 +90,15 @@ def test_the_automated_decision_citation_is_the_one_in_force_on_the_audit_date(s
     assert "(Art 13(2)(f), 14(2)(g); Art 22)" in build_report(_dated(sample_copy(), OLD)).section("necessity").part("checklist").html()
 
 
-def test_transfers_apply_only_where_a_flow_leaves_the_uk_or_goes_somewhere_unknown(sample_copy):
+def test_transfers_apply_only_where_a_flow_is_known_to_leave_the_uk(sample_copy):
     folder = sample_copy("optimise-healthcare")
-    assert _applies(folder)[1]["international_transfers"].applies  # a processor at a location not stated
+    because = _applies(folder)[1]["international_transfers"].because  # two processors at locations not stated
+    assert because == "no flow is known to leave the UK; where 2 recipients hold the data is to be confirmed"
     flows = (folder / "flows.csv").read_text()
     (folder / "flows.csv").write_text(flows.replace(",not stated,not stated,", ",GB,,"))
-    because = _applies(folder)[1]["international_transfers"].because
-    assert because == "the audit records no data sent outside the UK"
+    assert _applies(folder)[1]["international_transfers"].because == "the audit records no data sent outside the UK"
+    (folder / "flows.csv").write_text(flows.replace(",not stated,not stated,", ",US,idta,", 1))
+    assert _applies(folder)[1]["international_transfers"].applies
 
 
 def test_a_notice_alone_decides_where_there_is_no_audit():
@@ -134,3 +138,31 @@ def test_dpo_contact_applies_only_where_a_dpo_is_designated_and_its_finding_then
     [provider] = compare([folder]).providers
     assert "DPO_CONTACT_MISSING" in {f.code for f in provider.profile.findings}
     assert "DPO_CONTACT_MISSING" not in {f.code for f in counted_findings(provider)}
+
+
+def _says(slug: str) -> dict[str, str]:
+    rows = build_report(SAMPLES / slug).section("necessity").part("checklist").frame
+    return {re.sub(r" \(.*", "", e): text for e, text in zip(rows["Element"], rows["What the notice says"])}
+
+
+def test_a_dpo_tick_quotes_the_contact_as_well_as_the_appointment():
+    said = _says("best2care")["Contact details of the data protection officer"]
+    assert said.startswith("We have appointed a Data Protection Officer") and said.endswith("… 01474632888 - 07931481245")
+    assert applicability.CONTACT.search("email dpo@example.org") and not applicability.CONTACT.search("We have a DPO.")
+
+
+def test_a_tick_the_notices_own_findings_fault_points_to_them():
+    assert _says("optimise-healthcare")["Lawful basis for the processing"].endswith(
+        "(See the finding below: lawful basis mislabelled.)")
+    transfers = _says("case-management-cymru")["Transfers outside the UK"]
+    assert transfers.endswith("(See the findings below: transfers rely on an Art 49 derogation; transfer destinations not "
+                              "named; contradictory statements on transfers.)")
+
+
+def test_an_objection_to_marketing_alone_is_said_to_leave_out_the_general_right_to_object(sample_copy):
+    assert "not the right to object to processing on public task or legitimate interests (Art 21(1))" in \
+        _says("optimise-healthcare")["Right to object"]
+    folder = sample_copy("optimise-healthcare")  # a provider relying on neither needs only the marketing objection
+    text = (folder / "activities.csv").read_text(encoding="utf-8").replace("6(1)(e)", "6(1)(b)").replace("6(1)(f)", "6(1)(b)")
+    (folder / "activities.csv").write_text(text, encoding="utf-8")
+    assert "Art 21(1)" not in build_report(folder).section("necessity").part("checklist").frame.iloc[:, 2].str.cat()

@@ -98,13 +98,14 @@ def test_applicable_elements_follow_the_audit_where_there_is_one(samples):
     assert "6(1)(a)" in best2care.audit["art6"]  # its audit records consent for marketing and research
     assert not_applicable_because(best2care, "right_withdraw_consent") is None
     harmony = next(p for p in samples.providers if p.name == "Harmony Community Care Services")
-    assert not harmony.facts.from_others and not_applicable_because(harmony, "source_of_data")
+    assert harmony.facts.from_others and not_applicable_because(harmony, "source_of_data") is None  # enquirers describe others
     assert all(not_applicable_because(p, "cookies") for p in samples.providers)  # PECR, never Art 13/14
 
 
 def test_providers_audited_on_a_narrower_scope_are_marked(samples):
     notes = row(samples, "audits", "Scope compared")
-    assert notes["Harmony Community Care Services"].startswith("narrower") and "service users" in notes["Harmony Community Care Services"]
+    harmony = notes["Harmony Community Care Services"]
+    assert harmony.startswith("narrower") and "website visitors" in harmony
     assert notes["BEST2CARE"] == "comparable"
     assert samples.scores.set_index("Provider").loc["Harmony Community Care Services", "Scope"].startswith("narrower")
 

@@ -147,17 +147,31 @@ def test_best2care_needs_a_dpia_for_tracking_matching_and_sensitive_data():
     assert any("WP248 criteria are met" in r for r in result.reasons)
 
 
-def test_harmony_enquiries_need_a_dpia_only_because_a_risk_is_high(sample_copy):
+def test_harmony_enquiries_need_a_dpia_for_the_health_they_describe_and_a_high_risk():
     result = screen(load(SAMPLES / "harmony-community-care"))
-    assert result.required and result.high_risks == ["R2"] and "Art 35(1)" in result.reasons[-1]
-    folder = _without_high_risks(sample_copy("harmony-community-care"))
+    assert result.required and result.high_risks == ["R2"]
+    assert {"wp248_sensitive_data", "wp248_vulnerable"} <= set(result.met)
+
+
+def test_enquiries_with_no_sensitive_data_need_a_dpia_only_because_a_risk_is_high(sample_copy):
+    folder = _without_health(sample_copy("harmony-community-care"))
     result = screen(load(folder))
+    assert result.required and result.high_risks == ["R2"] and "Art 35(1)" in result.reasons[-1]
+    result = screen(load(_without_high_risks(folder)))
     assert not result.required and result.verdict == "DPIA not required"
     assert "record this screening decision" in result.reasons[0]
 
 
 def _without_high_risks(folder):
     edit_csv(folder / "risks.csv", "A1;A2,probable,significant", "A1;A2,probable,minimal")
+    return folder
+
+
+def _without_health(folder):
+    """Harmony's care enquiries as if they described no one's health, from the enquirer alone."""
+    edit_csv(folder / "activities.csv", "enquirer;service_user,personal data in enquiry and contact forms;phone call details;"
+             "follow-up contact;the care needs described,health,enquirer;relative,6(1)(a),,not stated,not stated,",
+             "enquirer,personal data in enquiry and contact forms;phone call details;follow-up contact,,enquirer,6(1)(a),,,,")
     return folder
 
 
@@ -172,7 +186,7 @@ def test_transfers_are_listed_as_screening_factors():
 
 
 def test_ico_items_that_need_a_wp248_criterion_do_not_count_alone(sample_copy):
-    folder = _without_high_risks(sample_copy("harmony-community-care"))
+    folder = _without_high_risks(_without_health(sample_copy("harmony-community-care")))
     path = folder / "audit.yaml"
     path.write_text(path.read_text().replace("screening: {}", "screening:\n  ico_tracking: true"))
     result = screen(load(folder))

@@ -506,13 +506,21 @@ def test_storage_in_an_unnamed_eea_state_is_a_transfer_to_an_approved_destinatio
     assert checked.restricted is True and checked.verdict == "ok" and "should name it" in checked.message
 
 
-def test_an_ico_item_counts_a_wp248_criterion_met_by_another_fact(sample_copy):
+def test_an_ico_item_counts_a_wp248_criterion_met_by_another_fact_of_the_same_processing(sample_copy):
+    result = screen(load(_only_activity(sample_copy(), techniques="web_tracking", subjects="website_visitor;service_user")))
+    assert "ico_tracking" in result.met and result.required  # tracking people who are vulnerable: the same activity
+
+
+def test_an_ico_item_does_not_count_a_wp248_criterion_met_only_by_another_activity(sample_copy):
     folder = _only_activity(sample_copy(), techniques="web_tracking")
     text = (folder / "activities.csv").read_text().splitlines()
     (folder / "activities.csv").write_text("\n".join([*text, text[1].replace("A2,", "A3,", 1).replace(",web_tracking,", ",cctv,")])
                                             + "\n")
     result = screen(load(folder))
-    assert "ico_tracking" in result.met and result.required
+    assert {"ico_tracking", "wp248_systematic_monitoring"} <= set(result.met) and not result.required
+    path = folder / "audit.yaml"  # a screening answer speaks for the whole processing
+    path.write_text(path.read_text().replace("screening: {}", "screening:\n  wp248_vulnerable: true"))
+    assert screen(load(folder)).required
 
 
 def test_location_tracking_alone_does_not_count_twice(sample_copy):

@@ -79,7 +79,7 @@ def test_notice_dates_read_as_words_in_findings_and_in_the_report():
 def test_the_controller_is_the_provider_unless_the_audit_names_the_controllers(sample_copy, tmp_path):
     folder = sample_copy("community-living-well")
     named = load(folder).controller
-    assert named.startswith("Each partner in Community Living Well") and "Kensington and Chelsea Mind" in named
+    assert named.startswith("Kensington and Chelsea Mind") and "outside this assessment" in named
     r = build_report(folder)
     assert ("Controller", named) in r.header().facts()
     exported = tmp_path / "clw.pia.json"
@@ -96,3 +96,13 @@ def test_the_controller_is_the_provider_unless_the_audit_names_the_controllers(s
 @pytest.mark.parametrize("slug", ["best2care", "harmony-community-care"])
 def test_a_provider_that_is_the_controller_is_named_as_such(slug):
     assert load(SAMPLES / slug).controller == load(SAMPLES / slug).provider
+
+
+def test_the_flow_diagram_draws_own_staff_abroad_in_a_style_and_legend_entry_of_their_own():
+    from dpia.report import figures
+
+    fig = figures.flow_diagram(build(load(CMC)))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "own staff abroad (not a transfer)" in legend and "location unknown" in legend
+    styles = {tuple(p.get_edgecolor()[:3]) for p in fig.axes[0].patches if p.get_linestyle() == "-."}
+    assert len(styles) == 1  # one dash-dot line: F12, its own colour

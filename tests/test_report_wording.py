@@ -129,7 +129,9 @@ def test_the_summary_leads_with_the_strongest_reason_and_counts_one_fact_once():
     r = report("community-living-well")  # a chatbot meets both the ICO's and WP248's innovative technology
     verdict = r.section("summary").part("verdict").text
     assert verdict.startswith("A DPIA is required. The risk register rates 4 risks high before measures")
-    assert len(r.screening.reasons) == 5 and verdict.endswith("(and 3 further reasons in section 1).")
+    assert len(r.screening.reasons) == 4 and verdict.endswith("(and 3 further reasons in section 1).")
+    assert "A DPIA is required, for the 4 reasons set out below." in r.body_html()  # section 1 counts the same reasons
+    assert "Innovative technology is also on the ICO's list, the same facts" in r.screening.reasons[1]
     criteria = r.section("need").part("criteria").frame
     assert not criteria.Criterion.str.startswith("Innovative use").any()
     assert "Innovative technology (WP248: Innovative use or new technological or organisational solutions)" in \
@@ -187,3 +189,11 @@ def test_the_samples_read_as_a_desk_review_by_the_project_and_say_they_are_sampl
         people = [meta["assessor"], meta["document"]["author"]] + [e["by"] for e in meta["document"]["change_log"]]
         assert all("sample" in p and "dpia sample audit" not in p for p in people), slug
         assert not any("as the ICO template" in e["change"] for e in meta["document"]["change_log"]), slug
+
+
+@pytest.mark.parametrize(("slug", "example"), [("harmony-community-care", "residents' and relatives' meetings"),
+                                                ("community-living-well", "service-user involvement"),
+                                                ("case-management-cymru", "deputies or case managers")])
+def test_the_consultation_example_fits_the_kind_of_provider(slug, example):
+    held = report(slug).section("consultation").part("held").text
+    assert example in held and (slug == "harmony-community-care") == ("residents'" in held)

@@ -142,3 +142,11 @@ def test_libreoffice_converts_the_word_document_to_pdf(reports, tmp_path):
     assert len(reader.pages) >= 8
     for heading in ("Executive summary", "1. Need for a DPIA", "5. Identify and assess risks", "7. Sign off and record outcomes"):
         assert heading in text
+
+
+def test_word_fills_in_the_contents_page_numbers_as_it_opens_the_file(reports):
+    with zipfile.ZipFile(reports / "best2care.docx") as z:
+        settings = z.read("word/settings.xml").decode("utf-8")
+        body = z.read("word/document.xml").decode("utf-8")
+    assert '<w:updateFields w:val="true"/>' in settings and 'TOC \\o "1-2"' in body
+    assert "press F9" not in body

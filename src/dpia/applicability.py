@@ -1,9 +1,9 @@
 """Which Art 13/14 elements a provider's notice must contain, on its audit date (LAW-2026 items 19, 23, 24).
 
 One answer for the DPIA report's checklist and the comparison's score, so the two count the same items. Where
-there is an audit its record of processing decides, with the bases the notice claims: the lawful bases relied on, where the data comes from, whether
-a solely automated significant decision is taken, whether any flow leaves the UK. Without one, the notice decides
-(what it claims), as the notice profile does.
+there is an audit its record of processing decides, with the bases the notice claims: the lawful bases relied on,
+where the data comes from, whether a solely automated significant decision is taken, whether any flow leaves the UK,
+whether a DPO is designated. Without one, the notice decides (what it claims), as the notice profile does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import vocab
 from .vocab import NOT_STATED, split_codes
+from .words import agree, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,9 +35,11 @@ class Facts:
     from_person: bool  # some data obtained from the person it is about (Art 13)
     from_others: bool  # some data obtained from someone else (Art 14)
     automated_decision: bool  # a solely automated significant decision (techniques: automated_decision)
-    transfers: bool  # a flow outside the UK, or to a location the audit does not know
+    transfers: bool  # a restricted transfer: a flow known to leave the UK (LAW-2026 item 23: silence is a gap only then)
     law_date: dt.date
     dpo_designated: bool | None = None  # False where audit.yaml's controller.dpo says none is designated
+    unplaced: int = 0  # flows to a recipient whose location is unknown: transfers, perhaps, to confirm
+    public_task: bool = False  # Art 6(1)(e): with (f), what the general right to object (Art 21(1)) answers
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,13 @@ def facts(audit) -> Facts:
         from_others |= bool(sources - subjects) or bool(subjects - sources)
     adm = any("automated_decision" in resolved(techniques, a.get("techniques")) for a in acts)
     flows = audit.flows.to_dict("records")
-    abroad = any(assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
-                        on=day).restricted is not False for f in flows)
+    checks = [assess(str(f.get("country") or ""), str(f.get("mechanism") or ""), recipient_type=str(f.get("recipient_type") or ""),
+                     on=day) for f in flows]
+    abroad = any(c.restricted is True for c in checks)
     return Facts(consent="6(1)(a)" in bases or "9(2)(a)" in conditions, legitimate_interests="6(1)(f)" in bases,
                  from_person=from_person or not acts, from_others=from_others, automated_decision=adm, transfers=abroad,
-                 law_date=day, dpo_designated=dpo_designated(audit.meta))
+                 law_date=day, dpo_designated=dpo_designated(audit.meta), unplaced=sum(c.restricted is None for c in checks),
+                 public_task="6(1)(e)" in bases)
 
 
 NO_DPO = re.compile(r"^\s*(?:none\b|no\s+(?:dpo|data protection officer)\b|not\s+designated\b)", re.I)
@@ -120,6 +125,9 @@ def _with_audit(key: str, applies: str, f: Facts, profile: NoticeProfile) -> str
     if key in ADM_ELEMENTS and not f.automated_decision:
         return f"the audit records no solely automated significant decision ({_adm_law(f.law_date)})"
     if key == "international_transfers" and not f.transfers:
+        if f.unplaced:
+            return (f"no flow is known to leave the UK; where {plural(f.unplaced, 'recipient')} "
+                    f"{agree(f.unplaced, 'holds', 'hold')} the data is to be confirmed")
         return "the audit records no data sent outside the UK"
     if key == "dpo_contact" and f.dpo_designated is False:
         return "the audit records that no DPO is designated (Art 13(1)(b) asks for one's contact only where there is one)"
@@ -154,9 +162,15 @@ def coverage(profile: NoticeProfile, applicability: dict[str, Applicability]) ->
     return sum(profile.elements[k].present for k in keys), len(keys)
 
 
-def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], width: int = 220) -> pd.DataFrame:
+CONTACT = re.compile(r"@|\bwww\.|https?://|\d[\d ()-]{6,}\d|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")  # email, web, phone, postcode
+MARKETING = re.compile(r"\bmarketing\b|\bnewsletters?\b|\bunsubscribe\b", re.I)
+
+
+def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], width: int = 220,
+              audit_facts: Facts | None = None) -> pd.DataFrame:
     """One row per element: ✓ present, ✗ missing, n/a where it does not apply (with the notice's words if it says it
-    anyway, not counted), each cited as the law stood on the audit date."""
+    anyway, not counted), each cited as the law stood on the audit date. A tick quotes what proves it and says what
+    the notice's own findings fault in it."""
     import pandas as pd
 
     from .words import cut, unmark
@@ -164,14 +178,58 @@ def checklist(profile: NoticeProfile, applicability: dict[str, Applicability], w
     def quote(text: str) -> str:
         return cut(unmark(text), width)
 
+    faulted = _faulted(profile)
     rows = []
     for key, a in applicability.items():
         element = profile.elements[key]
-        said = element.evidence[0].text if element.present and element.evidence else ""
+        said = _proof(key, element.evidence) if element.present else ""
         if not a.applies:
             # the reason is never cut: only the notice's words are shortened
             mark, text = "n/a", f"{quote(said)} (not counted: {a.because})" if said else f"not applicable: {a.because}"
         else:
             mark, text = ("✓" if element.present else "✗"), quote(said)
+            if element.present:
+                if faulted.get(key):
+                    found = "; ".join(_lower(label) for label in faulted[key])
+                    text += f" (See {'the findings' if len(faulted[key]) > 1 else 'the finding'} below: {found}.)"
+                if key == "right_object" and _marketing_only(element.evidence, audit_facts):
+                    text += (" (Only the objection to direct marketing (Art 21(2)) is stated, not the right to object to "
+                             "processing on public task or legitimate interests (Art 21(1)), which this processing relies on.)")
         rows.append({"": mark, "Element": f"{a.label} ({a.article})", "What the notice says": text})
     return pd.DataFrame(rows, columns=["", "Element", "What the notice says"])
+
+
+def _proof(key: str, evidence: list) -> str:
+    """The passage that shows the element: the first evidence item, and for a contact the next one that holds the
+    contact data where the first only names who to contact (a DPO is 'appointed'; the number is elsewhere)."""
+    if not evidence:
+        return ""
+    first = evidence[0].text
+    if key in ("dpo_contact", "controller_contact") and not CONTACT.search(first):
+        contact = next((e.text for e in evidence[1:] if CONTACT.search(e.text)), "")
+        return f"{first.rstrip()} … {contact.strip()}" if contact else first
+    return first
+
+
+def _lower(label: str) -> str:
+    """'Cites repealed law' -> 'cites repealed law'; 'Art 9(2)(h) without…' and 'DPO contact' stay as they are."""
+    head = label.split(" ", 1)[0]
+    return label if head in ("Art", "Arts") or head[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _faulted(profile: NoticeProfile) -> dict[str, list[str]]:
+    """element -> the labels of the notice's findings that fault how it states it (profile_terms' qualifies)."""
+    terms = vocab.get("profile_terms")
+    out: dict[str, list[str]] = {}
+    for f in profile.findings:
+        term = terms.terms.get(f"finding.{f.code}")
+        for key in (term.get("qualifies") or []) if term else []:
+            out.setdefault(key, []).append(term.label)
+    return out
+
+
+def _marketing_only(evidence: list, f: Facts | None) -> bool:
+    """The notice states only the objection to direct marketing where the audit relies on (e) or (f), so the general
+    right to object of Art 21(1) applies too."""
+    return bool(f and (f.public_task or f.legitimate_interests) and evidence
+                and all(MARKETING.search(e.text) for e in evidence))

@@ -17,8 +17,8 @@ from .vocab import NOT_STATED, split_codes
 Rule = Callable[["Audit"], Iterator[Problem]]  # noqa: F821 - Audit is only a type here
 RULES: dict[str, tuple[tuple[str, ...], Rule]] = {}
 # Rules whose warnings are findings about the provider's compliance, which the report lists.
-LEGAL_FINDINGS = ("policy_document", "recognised_legitimate_interest", "bases_open_to_the_controller", "automated_decisions",
-                  "complaints_handling", "recipients_that_no_longer_exist")
+LEGAL_FINDINGS = ("policy_document", "recognised_legitimate_interest", "bases_open_to_the_controller", "consent_beside_another_basis",
+                  "automated_decisions", "complaints_handling", "recipients_that_no_longer_exist", "dpo_independence")
 
 
 def rule(name: str, *tables: str):
@@ -245,6 +245,39 @@ def bases_open_to_the_controller(audit) -> Iterator[Problem]:
                               f"{vocab.cited(term)} is relied on by a provider not recorded as a public authority: a private "
                               "provider needs a task or function that the law gives it (Art 6(3), DPA 2018 s.8). Name that "
                               "law, or use another basis such as contract (Art 6(1)(b))", "warning")
+
+
+@rule("consent_beside_another_basis", "activities.csv")
+def consent_beside_another_basis(audit) -> Iterator[Problem]:
+    """Consent cannot sit beside another basis for one purpose: if it is withdrawn, another basis may not be swapped in
+    (ICO guidance on consent; Art 13(1)(c) asks for the basis of each purpose)."""
+    art6 = vocab.get("art6")
+    for line, row in _rows(audit, "activities.csv"):
+        codes = _resolved(row.get("art6_basis", ""), "art6")
+        if "6(1)(a)" in codes and len(codes) > 1:
+            others = [vocab.cited(art6.terms[c]) for c in codes if c != "6(1)(a)"]
+            yield Problem("activities.csv", line, "art6_basis",
+                          f"consent (Art 6(1)(a)) is recorded beside {' and '.join(others)} for the same activity: say which "
+                          "basis applies to which purpose (Art 13(1)(c)). Where consent is the basis, no other basis can be "
+                          "relied on instead if it is withdrawn (ICO guidance on consent); where another basis applies, "
+                          "asking for consent misleads people about their control", "warning")
+
+
+DPO_ROLES = re.compile(r"\b(?:data controller|director|chief executive|ceo|owner|proprietor|managing|head of|manager)\b", re.I)
+
+
+@rule("dpo_independence", "audit.yaml")
+def dpo_independence(audit) -> Iterator[Problem]:
+    """A DPO must not hold a post that decides the purposes and means of processing (Art 38(6))."""
+    controller = audit.meta.get("controller") if isinstance(audit.meta.get("controller"), dict) else {}
+    said = str(controller.get("dpo") or "").strip()
+    role = DPO_ROLES.search(said)
+    if role and not said.lower().startswith("draft:"):
+        yield Problem("audit.yaml", audit.yaml_lines.get("controller", 0), "controller.dpo",
+                      f"the DPO as recorded (“{said.rstrip('.')}”) also holds a post as {role.group(0).lower()}. The controller "
+                      "must ensure a DPO's other duties cause no conflict of interest (Art 38(6)), and a post that decides the "
+                      "purposes and means of processing does (Article 29 Working Party, Guidelines on DPOs, WP243 rev.01, "
+                      "3.5). Confirm the DPO's independence, or designate another", "warning")
 
 
 @rule("automated_decisions", "activities.csv")

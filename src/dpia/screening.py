@@ -20,7 +20,7 @@ import pandas as pd
 from . import risk, vocab
 from .tables import records
 from .vocab import split_codes
-from .words import plural
+from .words import agree, joined, plural
 
 WP248_THRESHOLD = 2
 SCHEMES = {"wp248": "WP248", "ico": "ICO high-risk list", "art35_3": "Art 35(3)"}
@@ -116,12 +116,15 @@ def screen(audit) -> Screening:
     if high:
         reasons.append(f"The risk register rates {plural(len(high), 'risk')} high before measures ({', '.join(high)}): "
                        "processing likely to result in a high risk needs a DPIA (UK GDPR Art 35(1))")
+    same = restated(table) if len(wp248) >= WP248_THRESHOLD else {}
     if len(wp248) >= WP248_THRESHOLD:
         labels = [criteria.terms[c].label for c in table.code if c in wp248]
+        also = [criteria.terms[c].label for c in same]
         reasons.append(f"{len(wp248)} WP248 criteria are met ({', '.join(labels)}): two or more make a DPIA likely "
-                       "to be required (WP248 rev.01)")
+                       "to be required (WP248 rev.01)"
+                       + (f"; {joined(also)} {agree(len(also), 'is', 'are')} also on the ICO's list, the same facts" if also else ""))
     reasons += [f"{r.label} is on the ICO's list of processing likely to result in high risk"
-                for r in sorted(ico.itertuples(), key=lambda r: r.with_wp248)]
+                for r in sorted(ico.itertuples(), key=lambda r: r.with_wp248) if r.code not in same]
     required = bool(reasons)
     if not required:
         reasons.append(f"{plural(len(wp248), 'WP248 criterion', 'WP248 criteria')} met, no ICO high-risk item, no Art 35(3) "
@@ -131,10 +134,22 @@ def screen(audit) -> Screening:
 
 
 def _another(item, wp248: set[str], facts: dict[str, list[str]]) -> bool:
-    """Is a WP248 criterion met by a fact other than the ones that meet this ICO item? A criterion the item itself
-    indicates (its same_as) counts only where something else in the audit meets it too (LAW-2026 item 28)."""
+    """Is a WP248 criterion met by a fact other than the ones that meet this ICO item, in the same processing? A
+    criterion the item itself indicates (its same_as) counts only where something else meets it too (LAW-2026 item
+    28); one met only by another activity (care records beside the website's cookies) is not the same processing. A
+    screening answer in audit.yaml speaks for the whole processing."""
     own = set(facts[item.code])
-    return any(code not in item.same_as or set(facts[code]) - own for code in wp248)
+    where = {_activity(f) for f in own}
+    for code in wp248:
+        others = set(facts[code]) - own if code in item.same_as else set(facts[code])
+        if others and (None in where or any(_activity(f) in where | {None} for f in others)):
+            return True
+    return False
+
+
+def _activity(fact: str) -> str | None:
+    """The activity id of an inventory fact ('inventory: A3 Website: Tracking'); None for an answer in audit.yaml."""
+    return fact.removeprefix("inventory: ").split(" ", 1)[0] if fact.startswith("inventory: ") else None
 
 
 def _high_risks(audit) -> list[str]:
@@ -146,6 +161,18 @@ def _high_risks(audit) -> list[str]:
                 out.append(row["risk_id"])
         except Exception:  # noqa: BLE001 - a bad level is a validation error, reported there
             continue
+    return out
+
+
+def restated(criteria: pd.DataFrame) -> dict[str, str]:
+    """ICO items met by exactly the facts that meet the WP248 criterion they restate (their same_as): ICO code -> WP248
+    code. A chatbot meets both 'Innovative technology' and 'Innovative use'; it is one fact, counted once."""
+    met = criteria[criteria.met].set_index("code")
+    out = {}
+    for code, row in met[met.scheme == "ico"].iterrows():
+        for other in row.same_as:
+            if other in met.index and set(met.basis[other]) == set(row.basis):
+                out[code] = other
     return out
 
 

@@ -137,6 +137,11 @@ class Question(Entry):
 
 class ProfileTerm(Entry):
     restates: list[str] = []  # notice elements whose absence the finding restates (not counted twice in a score)
+    qualifies: list[str] = []  # notice elements the notice does state, but whose statement the finding faults
+
+
+class ProviderKind(Entry):
+    consult: str  # how such a provider can seek people's views (ICO DPIA template step 3), for the report's example
 
 
 class Principle(Entry):
@@ -163,7 +168,8 @@ ENTRIES: dict[str, type[Entry]] = {
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
     "transfer_mechanisms": Mechanism, "countries": Country, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
-    "ico_template": Question, "profile_terms": ProfileTerm, "principles": Principle, "principle_judgements": Judgement,
+    "ico_template": Question, "profile_terms": ProfileTerm, "provider_kinds": ProviderKind, "principles": Principle,
+    "principle_judgements": Judgement,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 

@@ -70,7 +70,9 @@ def flow_diagram(graph: FlowGraph) -> Figure:
         if edge.source not in position or edge.target not in position:
             continue
         (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
-        if edge.location == "unknown":
+        if edge.own_staff:
+            colour, style, weight = palette.VERDICTS["own_staff"], "-.", 1.3
+        elif edge.location == "unknown":
             colour, style, weight = palette.VERDICTS["unknown"], ":", 1.3
         elif edge.transfer or edge.location == "abroad":
             colour, style, weight = palette.VERDICTS.get(edge.verdict, palette.VERDICTS["gap"]), "--", 1.5
@@ -86,13 +88,15 @@ def _flow_legend(ax, graph: FlowGraph) -> None:
     from matplotlib.lines import Line2D
 
     entries = [("stays in the UK", palette.DOMESTIC, "-")]
-    verdicts = {e.verdict for e in graph.edges if e.location == "abroad"}
+    verdicts = {e.verdict for e in graph.edges if e.location == "abroad" and not e.own_staff}
     for verdict, words in (("ok", "outside the UK, lawful route"), ("check", "outside the UK, to check"),
                            ("gap", "outside the UK, no lawful route")):
         if verdict in verdicts or (verdict == "gap" and "missing" in verdicts):
             entries.append((words, palette.VERDICTS[verdict], "--"))
     if graph.unknown:
         entries.append(("location unknown", palette.VERDICTS["unknown"], ":"))
+    if graph.own_staff:
+        entries.append(("own staff abroad (not a transfer)", palette.VERDICTS["own_staff"], "-."))
     handles = [Line2D([0], [0], color=c, linestyle=ls, linewidth=1.5) for _, c, ls in entries]
     ax.legend(handles, [w for w, _, _ in entries], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(entries)),
               fontsize=7.5, frameon=False, handlelength=2.5)

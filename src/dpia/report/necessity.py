@@ -237,7 +237,9 @@ def _complaints(audit) -> list:
     if items:
         parts.append(Items(items, name="complaints"))
     if met:
-        parts.append(Text(f"Recorded as in place: {'; '.join(met)}.", "ok" if not items else "p", name="complaints_met"))
+        note = str(record.get("notes") or "").strip().rstrip(".")
+        said = f" The audit notes: {note}." if note else ""  # what "in place" rests on, and what it lacks
+        parts.append(Text(f"Recorded as in place: {'; '.join(met)}.{said}", "ok" if not items else "p", name="complaints_met"))
     return parts
 
 
@@ -254,14 +256,15 @@ def _transparency(r: DpiaReport) -> list:
     from .. import applicability
 
     p = r.profile
-    applies = r.applies  # applicability.elements: the comparison's answer too
+    facts = r.audit_facts
+    applies = r.applies  # applicability.elements(p, facts): the comparison's answer too
     present, applicable = applicability.coverage(p, applies)
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),
         Text(f"The notice covers {present} of the {applicable} items that apply ({present / max(applicable, 1):.0%}); "
              + (f"it was last updated {vocab.long_date(p.last_updated)}." if p.last_updated else "it gives no date of its last update.")
              + " Each tick quotes the passage that shows it.", name="notice"),
-        Table(applicability.checklist(p, applies, width=QUOTE), widths=[5, 35, 60], marks=GAP, name="checklist"),
+        Table(applicability.checklist(p, applies, width=QUOTE, audit_facts=facts), widths=[5, 35, 60], marks=GAP, name="checklist"),
         Heading("What the notice gets wrong or leaves out"),
         Table(_findings(p, r.transfers), widths=[10, 50, 40], marks=GAP, name="findings") if p.findings
         else Text("The notice raises no finding.", "ok", name="findings"),

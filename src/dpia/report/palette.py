@@ -11,7 +11,8 @@ from __future__ import annotations
 LEVELS = {"low": "#fff2cc", "medium": "#f6b26b", "high": "#b45f06"}
 LEVEL_TEXT = {"low": "#1d1d1f", "medium": "#1d1d1f", "high": "#ffffff"}
 # Transfer verdicts on the data-flow diagram (Okabe-Ito), with a line style each as a second cue.
-VERDICTS = {"ok": "#0072b2", "check": "#e69f00", "gap": "#7f2704", "missing": "#7f2704", "unknown": "#cc79a7"}
+VERDICTS = {"ok": "#0072b2", "check": "#e69f00", "gap": "#7f2704", "missing": "#7f2704", "unknown": "#cc79a7",
+            "own_staff": "#009e73"}
 DOMESTIC = "#8a8f99"
 # An element of a notice: not applicable, absent, present.
 ELEMENTS = {"n/a": "#e6e6e6", "✗": "#b45f06", "✓": "#0072b2"}

@@ -110,9 +110,11 @@ def consultation(r: DpiaReport) -> Section:
                                "What they said": str(c.get("summary", ""))} for c in entries])
         parts += [Heading("Consultation held"), Table(frame, widths=[25, 12, 63], name="held")]
     else:
+        kinds = vocab.get("provider_kinds")
+        example = kinds.terms[kinds.resolve(str(r.audit.meta.get("kind") or "other")) or "other"]["consult"]
         parts.append(Text("No consultation is recorded yet. Where appropriate, the controller must seek the views of data "
-                          "subjects or their representatives (UK GDPR Art 35(9)), for example at residents' and relatives' "
-                          "meetings. The ICO also advises consulting staff, processors and information security experts.",
+                          f"subjects or their representatives (UK GDPR Art 35(9)), for example through {example}. The ICO "
+                          "also advises consulting staff, processors and information security experts.",
                           "alert", name="held"))
     return Section(3, "consultation", "Consultation", parts)
 

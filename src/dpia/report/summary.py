@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import risk, vocab
 from ..html.parts import Heading, Items, Section, Table, Text
-from ..screening import WP248_THRESHOLD, Screening
+from ..screening import Screening
 from ..words import agree, plural
 from .signoff import method
 
@@ -26,29 +26,22 @@ def _ranked(s: pd.DataFrame) -> pd.DataFrame:
 
 
 def restated(s: Screening) -> dict[str, str]:
-    """ICO items met by exactly the facts that meet the WP248 criterion they restate (their same_as): ICO code -> WP248
-    code. A chatbot meets both 'Innovative technology' and 'Innovative use'; it is one fact, counted once."""
-    met = s.criteria[s.criteria.met].set_index("code")
-    out = {}
-    for code, row in met[met.scheme == "ico"].iterrows():
-        for other in row.same_as:
-            if other in met.index and set(met.basis[other]) == set(row.basis):
-                out[code] = other
-    return out
+    """The ICO items a screening counts inside the WP248 criterion they restate (screening.restated)."""
+    from ..screening import restated as same
+
+    return same(s.criteria)
 
 
 def executive_summary(r: DpiaReport) -> Section:
     s = r.screening
-    wp248 = int(((s.criteria.scheme == "wp248") & s.criteria.met).sum())
-    # an ICO item restating a WP248 criterion is a reason of its own, and the same fact again inside the WP248 reason
-    further = max(0, len(s.reasons) - 1 - (len(restated(s)) if wp248 >= WP248_THRESHOLD else 0))
+    further = len(s.reasons) - 1  # as many as section 1 lists
     verdict = Text(("A DPIA is required. " if s.required else "A DPIA is not required. ") + s.reasons[0].rstrip(".")
                    + (f" (and {plural(further, 'further reason')} in section 1)." if further else "."),
                    "alert" if s.required else "ok", name="verdict")
     top = _ranked(r.scored).head(TOP)
     parts: list = [verdict]
     if len(top):
-        parts += [Heading("Highest risks after measures"), Table(pd.DataFrame({
+        parts += [Heading("Highest risks, ranked by the risk left after measures"), Table(pd.DataFrame({
             "Risk": [f"{i} {t}" for i, t in zip(top.risk_id, top.title)], "Before": top.inherent, "After": top.residual,
             "Top action": top.measures, "Owner": top.owner.replace("", "To be completed")}),
             widths=[28, 9, 9, 40, 14], marks={lv: lv for lv in ("high", "medium", "low")}, name="top_risks")]

@@ -115,9 +115,9 @@ def _contents(doc, report: DpiaReport) -> None:
         paragraph.paragraph_format.space_after = Pt(1)
         paragraph.add_run(text)
     _field_char(paragraph, "end")
-    note = doc.add_paragraph().add_run("The sections of this document. Page numbers appear once the contents are updated "
-                                       "(in Word, click the list and press F9).")
-    note.italic, note.font.size, note.font.color.rgb = True, Pt(8), GREY
+    update = OxmlElement("w:updateFields")  # Word fills in the page numbers as it opens the file
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
     doc.add_page_break()
 
 
