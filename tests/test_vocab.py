@@ -12,7 +12,7 @@ COUNTS = {
     "special_categories": 10, "data_subjects": 6, "recipient_types": 17, "abolished_bodies": 3, "transfer_mechanisms": 20,
     "countries": 251, "adequacy": 54, "screening_criteria": 22, "techniques": 10, "adm_safeguards": 4, "adm_rules": 1,
     "complaint_duties": 4, "risk_methods": 2, "feared_events": 3, "measure_effects": 3, "provider_kinds": 6, "time_units": 4,
-    "ico_template": 48, "profile_terms": 35,
+    "ico_template": 48, "profile_terms": 35, "principles": 12, "principle_judgements": 3,
 }
 
 

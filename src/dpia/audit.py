@@ -25,6 +25,7 @@ from .errors import AuditInvalid, DpiaError, InputError
 from .files import MB, inside, read_bytes
 from .problems import Problem
 from .tables import decode_utf8, message_without_path, read_csv, to_csv_text
+from .words import joined
 
 AUDIT_FILE = "audit.yaml"
 TABLE_FILES = tuple(schemas.TABLES)
@@ -334,7 +335,57 @@ def _meta_problems(audit: Audit) -> list[Problem]:
     for key, fields in schemas.TEMPLATE_SECTIONS.items():
         _mapping_problems(key, meta.get(key), {k: list if k == "change_log" else str for k in fields}, problem)
     _template_problems(meta, problem)
+    _principle_problems(meta.get("principles"), problem)
     return out
+
+
+def _allowed(voc: vocab.Vocabulary, text: str) -> str:
+    key = vocab.normalise(text)
+    close = list(dict.fromkeys(voc.suggest(text) + [c for c in voc.codes() if key and vocab.normalise(c).startswith(key)]))[:3]
+    return (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + f"use one of: {', '.join(voc.codes())}"
+
+
+def _principle_problems(principles: Any, problem) -> None:
+    """Each principle judged is known, its judgement is one of CNIL's three, its due date a date; improvable and to
+    correct need a corrective action (a warning: the report shows the blank)."""
+    if not isinstance(principles, dict):
+        return
+    known, judgements = vocab.get("principles"), vocab.get("principle_judgements")
+    seen: dict[str, str] = {}
+    for key, entry in principles.items():
+        where = f"principles.{key}"
+        code = known.resolve(str(key))
+        if code is None:
+            problem(where, f"unknown principle {key!r} under principles; {_allowed(known, str(key))}")
+            continue
+        if code in seen:
+            problem(where, f"principles {seen[code]!r} and {key!r} are the same principle; keep one")
+            continue
+        seen[code] = str(key)
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            problem(where, f"{where} should be a mapping: {{judgement, reason, action, owner, due}}")
+            continue
+        _mapping_problems(where, entry, schemas.PRINCIPLE_KEYS, problem)
+        judgement = entry.get("judgement")
+        term = None
+        if judgement is not None and str(judgement).strip():
+            resolved = judgements.resolve(str(judgement))
+            if resolved is None:
+                problem(f"{where}.judgement", f"{where}.judgement {judgement!r} is not a judgement; "
+                        f"{_allowed(judgements, str(judgement))}")
+            else:
+                term = judgements.terms[resolved]
+        due = entry.get("due")
+        if due is not None and str(due).strip() and (reason := date_problem(due)):
+            problem(f"{where}.due", f"{where}.due {reason}")
+        if term is not None and term["needs_action"]:
+            words = {"action": "corrective action", "owner": "owner", "due": "due date"}
+            missing = [words[k] for k in words if not str(entry.get(k) or "").strip()]
+            if missing:
+                problem(f"{where}.action", f"{known.terms[code].label} is judged {term.label.lower()} but has no {joined(missing, 'or')}: "
+                        "give the action, who owns it and when it is due (the report shows a blank to fill)", "warning")
 
 
 def _template_problems(meta: dict[str, Any], problem) -> None:

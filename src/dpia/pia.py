@@ -243,6 +243,7 @@ def export(report) -> dict:
                          "pia_id": PIA_ID, "reference_to": risk_items()[0]["questions"]["impacts"], "for_measure": False,
                          "created_at": stamp, "id": 1})
 
+    evaluations += principle_evaluations(report.principles)
     glob = architecture()["evaluation_global_status"]["validated" if report.signed_off else "evaluated"]
     for n, ev in enumerate(evaluations, start=1):
         ev.update(global_status=glob, pia_id=PIA_ID, created_at=stamp, updated_at=stamp, id=n)
@@ -285,6 +286,53 @@ def _evaluation(ref: str, status: int, comment: str, plan: str, gauges: dict, pe
     if person:
         ev["person_in_charge"] = person
     return ev
+
+
+def principle_refs() -> dict[int, str]:
+    """CNIL's question id of each fundamental principle -> its evaluation reference ('2.1.211')."""
+    return {int(q): f"{s['id']}.{i['id']}.{q}" for s in architecture()["sections"] if s["id"] == 2 for i in s["items"]
+            for q in i.get("questions") or {}}
+
+
+def principle_evaluations(principles: list) -> list[dict]:
+    """The auditor's judgement on each principle as the tool's evaluation of its question; an unjudged principle has none
+    (the tool shows it pending)."""
+    status, refs = architecture()["evaluation_status"], principle_refs()
+    return [_evaluation(refs[p.question], status[p.judgement], e(p.reason), e(p.action), {"x": 0, "y": 0}, p.owner,
+                        f"{p.due.isoformat()}T00:00:00.000Z" if p.due else None)
+            for p in principles if p.judged]
+
+
+def _principles(data: dict) -> tuple[dict[str, dict], set[str]]:
+    """audit.yaml's principles from the evaluations of the fundamental principles' questions, and the references read.
+    A pending evaluation is not a judgement: its texts go to the notes."""
+    by_ref = {ref: q for q, ref in principle_refs().items()}
+    codes = {int(t["cnil_question"]): t.code for t in vocab.get("principles")}
+    judgements = {v: k for k, v in architecture()["evaluation_status"].items() if k != "pending"}
+    out, read_ = {}, set()
+    for ev in data.get("evaluations") or []:
+        if not isinstance(ev, dict) or str(ev.get("reference_to")) not in by_ref:
+            continue
+        try:
+            judgement = judgements.get(int(ev.get("status")))
+        except (TypeError, ValueError):
+            judgement = None
+        if judgement is None:
+            continue
+        entry = {"judgement": judgement}
+        for key, field_ in (("reason", "evaluation_comment"), ("action", "action_plan_comment"), ("owner", "person_in_charge")):
+            text = _plain(str(ev.get(field_) or ""))
+            if text:
+                entry[key] = " ".join(text.split())
+        due = str(ev.get("estimated_implementation_date") or "")[:10]
+        try:
+            entry["due"] = dt.date.fromisoformat(due).isoformat()
+        except ValueError:
+            pass
+        out[codes[by_ref[str(ev["reference_to"])]]] = entry
+        read_.add(str(ev["reference_to"]))
+    order = list(codes.values())
+    return dict(sorted(out.items(), key=lambda kv: order.index(kv[0]))), read_
 
 
 def render(report) -> bytes:
@@ -470,6 +518,9 @@ def to_audit(data: dict) -> tuple[dict, dict[str, pd.DataFrame], str, list[str]]
             consumed.add(qid)
     if not meta.get("scope"):
         meta["scope"] = f"draft: imported from the PIA file '{meta['provider']}'; review every row"
+    meta["principles"], judged = _principles(data)
+    if not meta["principles"]:
+        del meta["principles"]
     _people(pia, meta, date, notes)
     for qid in sorted(answers):
         if qid in consumed or qid in _risk_questions():
@@ -477,7 +528,7 @@ def to_audit(data: dict) -> tuple[dict, dict[str, pd.DataFrame], str, list[str]]
         plain = _plain(text(qid)) or "; ".join(str(x) for x in answers[qid].get("list") or [])
         if plain:
             notes.append(f"## {qid}. {question_title(qid)}\n\n{plain}")
-    _other_notes(data, notes)
+    _other_notes(data, notes, judged)
     columns = {t: schemas.columns(t) for t in ("activities.csv", "flows.csv", "risks.csv")}
     tables = {"activities.csv": pd.DataFrame(activities, columns=columns["activities.csv"]).fillna(""),
               "flows.csv": pd.DataFrame(flows, columns=columns["flows.csv"]).fillna(""),
@@ -585,12 +636,12 @@ def _people(pia: dict, meta: dict, date: str, notes: list[str]) -> None:
             notes.append(f"## {key.replace('_', ' ').capitalize()} (PIA tool)\n\n{_plain(str(pia[key]))}")
 
 
-def _other_notes(data: dict, notes: list[str]) -> None:
+def _other_notes(data: dict, notes: list[str], judged: set[str] = frozenset()) -> None:
     for m in data.get("measures") or []:
         if isinstance(m, dict) and not str(m.get("content") or "").startswith("<p>Addresses: "):
             notes.append(f"## Measure: {m.get('title', '')}\n\n{_plain(str(m.get('content') or ''))}")
     for ev in data.get("evaluations") or []:
-        if not isinstance(ev, dict):
+        if not isinstance(ev, dict) or str(ev.get("reference_to")) in judged:
             continue
         said = [_plain(str(ev.get(k) or "")) for k in ("evaluation_comment", "action_plan_comment")]
         if any(said) and not said[0].startswith(OURS):

@@ -342,6 +342,8 @@ AUDIT_KEYS: dict[str, Key] = {
     "sign_off": Key((list, type(None)), False, "ICO step 7 approvals: a list of {item, name, role, date, decision}, item "
                     "being measures, residual_risks or consultation_responses."),
     "review": Key(dict, False, "Who keeps the DPIA under review, and when next: {by, next_date}."),
+    "principles": Key(dict, False, "The auditor's judgement on each fundamental principle (CNIL's method): principle code -> "
+                      "{judgement: acceptable, improvable or to_correct, reason, action, owner, due: YYYY-MM-DD}."),
 }
 # The sub-keys of audit.yaml's narrative sections (the ICO template's questions); each holds text, or
 # 'not stated' where the provider does not say. What is missing shows in the report as a blank to fill.
@@ -376,6 +378,7 @@ SIGN_OFF_ITEMS = {"measures": "Measures approved by", "residual_risks": "Residua
                   "consultation_responses": "Consultation responses reviewed by"}
 CHANGE_KEYS = ("version", "date", "by", "change")
 POLICY_DOCUMENT_KEYS = {"exists": bool, "where": str, "reviewed": str}
+PRINCIPLE_KEYS = {"judgement": str, "reason": str, "action": str, "owner": str, "due": str}
 COMPLAINT_KEYS = {"form": bool, "acknowledge_days": int, "respond": bool, "ico_route": bool, "evidence": str, "notes": str}
 
 

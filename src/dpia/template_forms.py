@@ -28,6 +28,7 @@ import ipywidgets as w
 from . import schemas, vocab
 from .audit import AUDIT_FILE
 from .editing import DELETE, PLACEHOLDER, AuditEditor, Outcome, _get
+from .errors import DpiaError
 from .problems import Problem
 from .vocab import NOT_STATED
 from .widgets import ERROR, LABEL_WIDTH, OK, _button, _problem_html, describe_problem, plain
@@ -70,7 +71,9 @@ LABELS: dict[str, str] = {
     "appropriate_policy_document.exists": "Has one", "appropriate_policy_document.where": "Where it is",
     "appropriate_policy_document.reviewed": "Last reviewed",
     "complaints": "Complaints handling", "complaints.evidence": "Evidence from the notice", "complaints.notes": "Notes",
+    "principles": "Principles",
 }
+PRINCIPLE_FIELDS = {"judgement": "Judgement", "reason": "Why", "action": "Corrective action", "owner": "Owner", "due": "Due"}
 
 
 def _init_labels() -> None:
@@ -86,6 +89,10 @@ def _init_labels() -> None:
             LABELS.setdefault(f"{section}.{sub}", words[:1].upper() + words[1:])
     for duty in vocab.get("complaint_duties"):
         LABELS.setdefault(f"complaints.{duty['audit_key']}", duty.label)
+    for term in vocab.get("principles"):
+        LABELS.setdefault(f"principles.{term.code}", term.label)
+        for key, words in PRINCIPLE_FIELDS.items():
+            LABELS.setdefault(f"principles.{term.code}.{key}", f"{term.label}: {words.lower()}")
 
 
 _init_labels()
@@ -1085,3 +1092,65 @@ def checklist_html(items: list[Item], steps: tuple[int, ...] = ()) -> str:
         rows.append(f'<li style="list-style:none; {style}">{MARK[i.state]} {html.escape(i.label)}: '
                     f"<small>{html.escape(say)}</small></li>")
     return f'<div class="dpia-checklist">{head}<ul style="padding-left:0.5em">{"".join(rows)}</ul></div>'
+
+
+# ---- the fundamental principles: the auditor's judgement, beside what the audit shows ---------------
+
+
+def _facts_html(items: list[str]) -> str:
+    listed = "".join(f"<li>{html.escape(x)}</li>" for x in items) or "<li>Nothing recorded yet.</li>"
+    return f'<div style="color:#444; margin:0 0 0.4em {LABEL_WIDTH}"><small><b>What the audit shows</b></small><ul>{listed}</ul></div>'
+
+
+def principles_form(editor: AuditEditor) -> MetaForm:
+    """One block per fundamental principle: its judgement (or none yet), the reason, and the corrective action with its
+    owner and due date; beside it, what the audit and the notice show (refreshed after every save). The form never
+    chooses a judgement: an unjudged principle stays "to be judged"."""
+    from . import principles
+
+    judgements = vocab.get("principle_judgements")
+    choices = [("to be judged", None)] + [(f"{t.label.lower()}: {vocab.lower_first(t.description)}", t.code) for t in judgements]
+    terms = list(principles.in_force(editor.audit.law_date))
+    fields: list[Field] = []
+    rows: list[w.Widget] = []
+    facts_views: dict[str, w.HTML] = {}
+
+    def shown() -> dict[str, list[str]]:
+        try:
+            return principles.facts(editor.audit)
+        except DpiaError as exc:  # a table too broken to read: the status above lists why
+            return {t.code: [plain(str(exc))] for t in terms}
+
+    now = shown()
+    for term in terms:
+        key = f"principles.{term.code}"
+        rows.append(_heading(f"{term.label} ({term['cite']})"))
+        rows.append(w.HTML(f'<div style="color:#555"><small>{html.escape(term.description)}</small></div>'))
+        facts_views[term.code] = w.HTML(_facts_html(now.get(term.code, [])))
+        rows.append(facts_views[term.code])
+        words = PRINCIPLE_FIELDS
+        block = [ChoiceField(f"{key}.judgement", ("principles", term.code, "judgement"), words["judgement"], choices),
+                 TextField(f"{key}.reason", ("principles", term.code, "reason"), words["reason"], "Your reason, in words the "
+                           "provider reads; the facts above inform it.", kind="area"),
+                 TextField(f"{key}.action", ("principles", term.code, "action"), words["action"],
+                           "What must change; needed when the principle is improvable or to correct.", kind="area"),
+                 TextField(f"{key}.owner", ("principles", term.code, "owner"), words["owner"]),
+                 TextField(f"{key}.due", ("principles", term.code, "due"), words["due"], kind="date")]
+        for f in block:
+            f.label = LABELS[f.key]  # the widget keeps the short word; messages and "Saved: ..." name the principle
+        fields += block
+        rows += [f.box() for f in block]
+
+    def refresh_facts() -> None:
+        latest = shown()
+        for code, view in facts_views.items():
+            view.value = _facts_html(latest.get(code, []))
+
+    intro = ("<p>CNIL's PIA method judges each fundamental principle: acceptable, improvable, or to correct, with a "
+             "corrective action, its owner and due date for the last two. The facts under each principle come from the "
+             "inventory and the notice; the judgement is yours, and the report shows a principle you have not judged as "
+             "“To be judged”.</p>")
+    form = MetaForm(editor, fields, what="Principles", rows=rows, intro=intro)
+    editor.listeners.append(refresh_facts)
+    form.facts = facts_views
+    return form

@@ -263,6 +263,7 @@ VOCABULARIES = (
     "data_subjects", "recipient_types", "abolished_bodies", "transfer_mechanisms", "countries", "adequacy",
     "screening_criteria", "techniques", "adm_safeguards", "adm_rules", "complaint_duties", "risk_methods", "feared_events",
     "measure_effects", "provider_kinds", "time_units", "ico_template", "profile_terms",
+    "principles", "principle_judgements",
 )
 
 

@@ -144,6 +144,16 @@ class ProviderKind(Entry):
     consult: str  # how such a provider can seek people's views (ICO DPIA template step 3), for the report's example
 
 
+class Principle(Entry):
+    cnil_question: int  # the question of CNIL's PIA tool the principle answers (interop/cnil_pia.yaml)
+    notice_elements: list[str] = []  # the Art 13/14 elements of a notice that bear on it
+    notice_findings: list[str] = []  # the notice findings that bear on it
+
+
+class Judgement(Entry):
+    needs_action: bool  # a corrective action, with owner and due date, is expected
+
+
 class TimeUnit(Entry):
     days: float
 
@@ -158,7 +168,8 @@ ENTRIES: dict[str, type[Entry]] = {
     "data_subjects": Screened, "techniques": Screened, "recipient_types": Recipient, "abolished_bodies": Abolished,
     "transfer_mechanisms": Mechanism, "countries": Country, "adequacy": Adequacy, "screening_criteria": Criterion, "adm_rules": AdmRules,
     "complaint_duties": Duty, "risk_methods": RiskMethod, "time_units": TimeUnit,
-    "ico_template": Question, "profile_terms": ProfileTerm, "provider_kinds": ProviderKind,
+    "ico_template": Question, "profile_terms": ProfileTerm, "provider_kinds": ProviderKind, "principles": Principle,
+    "principle_judgements": Judgement,
 }
 HEADERS: dict[str, type[Header]] = {"time_units": TimeUnits}
 

@@ -976,3 +976,9 @@ class Walk:
         from .template_forms import policy_document_form
 
         return self._form(policy_document_form)
+
+    def principles(self):
+        """The judgement on each fundamental principle, with the facts beside it."""
+        from .template_forms import principles_form
+
+        return self._form(principles_form)

@@ -127,6 +127,11 @@ INVALID = {
                                      "audit.yaml", r"consultation entry 1: date"),
     "week date of DPO advice": (yaml_line("dpo_advice", "dpo_advice: {by: A DPO, date: 2026-W05, advice: proceed}"),
                                 "audit.yaml", r"dpo_advice: date '2026-W05'"),
+    "unknown principle": (yaml_line("principles", "principles: {storage: {judgement: acceptable}}"), "audit.yaml",
+                          r"principles\.storage.*unknown principle 'storage'.*did you mean 'storage_limitation'"),
+    "misspelt judgement and a due date in words": (
+        yaml_line("principles", "principles: {transfers: {judgement: acceptible, due: next week}}"), "audit.yaml",
+        r"'acceptible' is not a judgement.*acceptable, improvable, to_correct|'next week' is not a date"),
     "duplicate key": (append_yaml("provider: Someone Else\n"), "audit.yaml", r"'provider' appears twice"),
     "duplicate nested key": (yaml_line("screening", "screening: {ico_physical_harm: true, ico_physical_harm: false}"),
                              "audit.yaml", r"'ico_physical_harm' appears twice"),

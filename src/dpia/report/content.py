@@ -33,6 +33,9 @@ class DpiaReport:
     audit_date: str
     sections: list[Section]
     _answers: list[ico.Answer] | None = None
+    _principles: list | None = None
+    _applies: dict | None = None
+    _audit_facts: object | None = None
 
     def __repr__(self) -> str:  # the notebook keeps the plain-text form too: the default held every row of a large audit
         return f"DpiaReport({self.audit!r})"
@@ -49,6 +52,33 @@ class DpiaReport:
         if self._answers is None:
             self._answers = ico.answers(self)
         return [a for a in self._answers if step is None or a.step == step]
+
+    @property
+    def principles(self) -> list:
+        """The fundamental principles with the auditor's judgement and the facts beside each (dpia.principles)."""
+        if self._principles is None:
+            from ..principles import principles
+
+            self._principles = principles(self.audit, self.profile, self.transfers, self.applies)
+        return self._principles
+
+    @property
+    def audit_facts(self):
+        """What the audit records that decides which Art 13/14 elements apply (applicability.facts), once."""
+        if self._audit_facts is None:
+            from .. import applicability
+
+            self._audit_facts = applicability.facts(self.audit)
+        return self._audit_facts
+
+    @property
+    def applies(self) -> dict:
+        """Which Art 13/14 elements the notice must contain, decided by the audit (dpia.applicability), once."""
+        if self._applies is None:
+            from .. import applicability
+
+            self._applies = applicability.elements(self.profile, self.audit_facts)
+        return self._applies
 
     @property
     def signed_off(self) -> bool:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import vocab
 from ..html.parts import Heading, Items, Questions, Section, Table, Text
+from ..principles import TO_BE_JUDGED
 from ..vocab import NOT_STATED, split_codes
 from ..words import agree, plural, unmark
 from .notice_vs_audit import audit_view
@@ -22,6 +23,7 @@ VERDICTS = {"ok": "Lawful route", "check": "To check", "gap": "Gap", "missing": 
 LOCATION = {"abroad": "Outside the UK", "unknown": "Location unknown"}
 RETENTION = {"none": "The notice gives no retention period", "vague": "The notice describes retention only vaguely",
              "specific": "The notice states retention periods", "partial": "The notice states some retention periods"}
+OPEN = "To be completed"
 QUOTE = 220  # characters of the notice quoted beside each Art 13/14 element
 
 
@@ -62,7 +64,50 @@ def necessity(r: DpiaReport) -> Section:
               else Text("No compliance check raised a finding.", "ok", name="compliance")]
     parts += _complaints(r.audit)
     parts += _transparency(r)
+    parts += principles_parts(r)
     return Section(4, "necessity", "Necessity and proportionality", parts)
+
+
+# The judgements in the report's marks: acceptable as met, improvable as a medium concern, to correct as a gap.
+JUDGED = {"Acceptable": "ok", "Improvable": "medium", "To correct": "gap", TO_BE_JUDGED: "blank", OPEN: "blank"}
+
+
+def principles_parts(r: DpiaReport) -> list:
+    """The auditor's judgement on each fundamental principle, why (their reason, then what the audit and the notice
+    show), and the corrective action with its owner and due date. An unjudged principle shows a blank to fill."""
+    shown = r.principles
+    judged = [p for p in shown if p.judged]
+    table = pd.DataFrame({"Principle": [p.cited for p in shown], "Judgement": [p.judgement_label for p in shown],
+                          "Why": [_why(p) for p in shown], "Corrective action": [corrective(p) for p in shown]})
+    intro = (f"The fundamental principles as CNIL's PIA method sets them out, each judged by the assessor under the law in "
+             f"force on {vocab.long_date(r.audit.law_date)}: acceptable, improvable or to correct. Beside each judgement, what "
+             "the audit and the privacy notice show: they inform the judgement, which is the assessor's alone. "
+             f"{len(judged)} of the {plural(len(shown), 'principle')} {agree(len(judged), 'is', 'are')} judged.")
+    return [Heading("Principles: judgement and corrective actions"), Text(intro, "p" if len(judged) == len(shown) else "medium",
+                                                                          name="principles_intro"),
+            Table(table, widths=[18, 14, 44, 24], marks=JUDGED, name="principles")]
+
+
+def _why(p) -> str:
+    reason = p.reason.rstrip()
+    if p.judged and not reason:
+        reason = "No reason is given."
+    elif reason and reason[-1] not in ".!?)":
+        reason += "."
+    facts = " ".join(p.facts)
+    return " ".join(x for x in (reason, f"What the audit shows: {facts}" if facts else "") if x)
+
+
+def corrective(p) -> str:
+    """The corrective action with its owner and due date; a blank to fill where one is needed and missing."""
+    if not p.judged:
+        return p.action
+    if not p.action:
+        return OPEN if p.needs_action else "None needed."
+    action = p.action if p.action[-1] in ".!?)" else f"{p.action}."
+    if not p.needs_action and not (p.owner or p.due):
+        return action
+    return f"{action} Owner: {p.owner or OPEN.lower()}. Due: {vocab.long_date(p.due) if p.due else OPEN.lower()}."
 
 
 def _interest(row: dict, day) -> str:
@@ -211,8 +256,8 @@ def _transparency(r: DpiaReport) -> list:
     from .. import applicability
 
     p = r.profile
-    facts = applicability.facts(r.audit)
-    applies = applicability.elements(p, facts)  # the comparison's answer too
+    facts = r.audit_facts
+    applies = r.applies  # applicability.elements(p, facts): the comparison's answer too
     present, applicable = applicability.coverage(p, applies)
     return [
         Heading("Information given to people: the privacy notice against Art 13 and 14"),

@@ -3,6 +3,7 @@ audit names them, and the measures with their effect, residual risk, approval an
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 OPEN = "To be completed"
 LEVELS = {"high": "high", "medium": "medium", "low": "low", OPEN: "blank"}
+PLAN_MARKS = {**LEVELS, "To correct": "gap", "Improvable": "medium"}
 DONE = ("mitigated", "accepted", "closed")  # risk statuses whose measures are in place or whose risk is accepted
 
 
@@ -61,15 +63,33 @@ def measures(r: DpiaReport) -> Section:
     approved = [{"yes": "Yes", "no": "No"}.get(a.lower(), OPEN) for a in _column(s, "measure_approved")]
     table = pd.DataFrame({"Risk": [f"{i} {t}" for i, t in zip(s.risk_id, s.title)], "Options to reduce or eliminate risk": s.measures,
                           "Effect on risk": effect, "Residual risk": s.residual, "Measure approved": approved})
-    plan = pd.DataFrame({"Risk": s.risk_id, "Measures": s.measures, "Owner": _column(s, "owner").replace("", OPEN),
-                         "Due": _column(s, "due").replace("", OPEN), "Status": s.status.astype(str).str.capitalize()})
+    plan = pd.DataFrame({"Risk or principle": s.risk_id, "Measures": s.measures, "Owner": _column(s, "owner").replace("", OPEN),
+                         "Due": [_long(d) for d in _column(s, "due")], "Status": s.status.astype(str).str.capitalize()})
+    corrections = [p for p in r.principles if p.needs_action]  # the corrective actions of step 4's principles
+    if corrections:
+        plan = pd.concat([plan, pd.DataFrame({
+            "Risk or principle": [p.label for p in corrections], "Measures": [p.action or OPEN for p in corrections],
+            "Owner": [p.owner or OPEN for p in corrections],
+            "Due": [vocab.long_date(p.due) if p.due else OPEN for p in corrections],
+            "Status": [p.judgement_label for p in corrections]})], ignore_index=True)
     parts: list = [Questions(r.questions(6), name="questions"),
                    Table(table, widths=[20, 38, 14, 12, 16], marks=LEVELS, name="measures"),
                    Text("Effect on risk: " + "; ".join(f"{t.label.lower()}: {t.description[0].lower()}{t.description[1:].rstrip('.')}"
                                                        for t in effects) + ".", "note", name="effects"),
-                   Heading("Action plan"), Table(plan, widths=[6, 50, 18, 12, 14], marks=LEVELS, name="plan"),
+                   Heading("Action plan"), Table(plan, widths=[15, 41, 16, 14, 14], marks=PLAN_MARKS, name="plan"),
+                   Text(f"The last {plural(len(corrections), 'row is the corrective action', 'rows are the corrective actions')} "
+                        "of the principles judged improvable or to correct in section 4.", "note", name="plan_principles")
+                   if corrections else None,
                    _prior_consultation(r)]
-    return Section(6, "measures", "Measures to reduce risk", parts)
+    return Section(6, "measures", "Measures to reduce risk", [p for p in parts if p is not None])
+
+
+def _long(due: str) -> str:
+    """A due date as the report writes dates (5 February 2027); what is not a date stays as written."""
+    try:
+        return vocab.long_date(dt.date.fromisoformat(due)) if due else OPEN
+    except ValueError:
+        return due
 
 
 def _prior_consultation(r: DpiaReport) -> Text:

@@ -77,6 +77,14 @@ def _undecided(r: DpiaReport) -> list[str]:
     if len(undone):
         out.append(f"{len(undone)} of {plural(len(r.scored), 'risk')} still {agree(len(undone), 'has', 'have')} measures "
                    "to put in place.")
+    unjudged = [p for p in r.principles if not p.judged]
+    if unjudged:
+        out.append(f"{len(unjudged)} of the {plural(len(r.principles), 'fundamental principle')} "
+                   f"{agree(len(unjudged), 'is', 'are')} not yet judged (section 4).")
+    to_correct = [p.label for p in r.principles if p.judgement == "to_correct"]
+    if to_correct:
+        out.append(f"{plural(len(to_correct), 'principle')} {agree(len(to_correct), 'is', 'are')} judged to correct: "
+                   f"{'; '.join(to_correct)} (corrective actions in section 6).")
     high = [f for f in r.profile.findings if f.severity == "high"]
     if high:
         out.append(f"The privacy notice has {plural(len(high), 'serious finding')} to correct (section 4).")
