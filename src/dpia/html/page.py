@@ -27,7 +27,7 @@ h1 { font-size: 20pt; margin: 0.1rem 0 0.6rem; string-set: provider content(); }
 h2 { font-size: 14pt; margin: 1.6rem 0 0.5rem; padding-bottom: 0.2rem; border-bottom: 2px solid #2f4f7f; color: #2f4f7f;
      break-after: avoid; }
 h3 { font-size: 11pt; margin: 1rem 0 0.3rem; break-after: avoid; }
-h2 + p, h3 + p, h2 + .callout, h3 + .callout { break-before: avoid; }
+h2 + p, h3 + p, h2 + .callout, h3 + .callout, .callout + table, .keep + table { break-before: avoid; }
 .keep { break-inside: avoid; }  /* a heading with the short part it introduces (parts.kept_with_headings) */
 p { orphans: 2; widows: 2; break-inside: avoid; }  /* short paragraphs: none is left as a few lines on a page */
 section { break-before: auto; }
