@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import pytest
 from conftest import SAMPLES, edit_csv
 
 from dpia import cli
@@ -42,3 +43,38 @@ def test_unknown_vocabulary_is_a_message_not_a_traceback(capsys):
 def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "dpia", "vocab", "art6"], capture_output=True, text=True)
     assert result.returncode == 0 and "Legitimate interests" in result.stdout
+
+
+def _swallowed_stop(exc):
+    """A stop signal's exception raised where Python only prints it (a weakref callback, __del__)."""
+    from dpia import files
+
+    try:
+        files.stop(exc)
+    except BaseException:  # noqa: BLE001 - what the interpreter does to an exception in a callback
+        pass
+
+
+def test_a_stop_python_swallowed_still_keeps_the_output_from_being_written(tmp_path):
+    from dpia import files
+
+    _swallowed_stop(KeyboardInterrupt())
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            files.write_atomic(tmp_path / "out.pdf", b"%PDF")
+        assert not list(tmp_path.iterdir())  # neither the output nor its temporary file
+        files.write_atomic(tmp_path / "index.html", "<p>what finished</p>", when_stopped=True)
+        assert (tmp_path / "index.html").is_file()
+    finally:
+        files.resume()
+
+
+def test_a_stop_python_swallowed_after_the_last_write_still_ends_the_run_as_stopped(monkeypatch, capsys):
+    def validate(args):
+        _swallowed_stop(cli._Terminated())
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_validate", validate)
+    assert cli.main(["validate", str(SAMPLES / "best2care")]) == 143
+    assert "dpia: terminated" in capsys.readouterr().err
+    assert cli.main(["vocab", "art6"]) == 0  # the next run starts afresh

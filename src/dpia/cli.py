@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from . import files
 from .errors import DpiaError, OutputError
 from .formats import COMPARE, REPORT
 from .terminal import clean
@@ -401,15 +402,23 @@ class _Terminated(KeyboardInterrupt):
 
 
 def _terminate(signum, frame) -> None:
-    raise _Terminated()
+    files.stop(_Terminated())
+
+
+def _interrupt(signum, frame) -> None:
+    files.stop(KeyboardInterrupt())
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    previous = (signal.signal(signal.SIGTERM, _terminate), signal.signal(signal.SIGINT, _interrupt)) if main_thread else None
+    files.resume()
     try:
-        return args.func(args)
+        code = args.func(args)
+        if files.stopped() is not None:  # a stop Python swallowed after the last output was written
+            raise files.stopped()
+        return code
     except DpiaError as exc:
         say(f"dpia: error: {exc}", err=True)
         return 2
@@ -426,8 +435,10 @@ def main(argv: list[str] | None = None) -> int:
         say("dpia: terminated" if isinstance(exc, _Terminated) else "dpia: interrupted", err=True)
         return 143 if isinstance(exc, _Terminated) else 130
     finally:
+        files.resume()
         if main_thread:
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])
 
 
 if __name__ == "__main__":

@@ -138,7 +138,34 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+_STOPPED: list[BaseException] = []  # a Ctrl-C or SIGTERM already received, which Python may have swallowed
+
+
+def stop(exc: BaseException) -> None:
+    """Record a stop signal's exception before raising it: raised while a weakref callback or __del__ runs (in a PDF
+    renderer's garbage collection, say), Python prints it and carries on, and the run would finish as if not stopped."""
+    _STOPPED.append(exc)
+    raise exc
+
+
+def stopped() -> BaseException | None:
+    return _STOPPED[0] if _STOPPED else None
+
+
+def resume() -> None:
+    _STOPPED.clear()
+
+
+def commit(tmp: Path, path: Path, *, when_stopped: bool = False) -> None:
+    """Move a finished temporary file onto its target, unless the run was stopped: then its stop is raised here, so a
+    stopped run never leaves an output it was told not to finish. ``when_stopped``: a record of what did finish (a
+    batch's index), written on the way out."""
+    if _STOPPED and not when_stopped:
+        raise _STOPPED[0]
+    os.replace(tmp, path)
+
+
+def write_atomic(path: Path, data: str | bytes, *, when_stopped: bool = False) -> None:
     """Write through a temporary file in the same folder and rename, so readers never see half a file."""
     tmp = temp_beside(path)
     try:
@@ -146,7 +173,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             tmp.write_bytes(data)
         else:
             tmp.write_text(data, encoding="utf-8", newline="")
-        os.replace(tmp, path)
+        commit(tmp, path, when_stopped=when_stopped)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {_reason(exc, path)}") from None
     finally:

@@ -309,12 +309,12 @@ def _defuse(text: str) -> str:
 def _write_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    from .files import temp_beside
+    from .files import commit, temp_beside
 
     tmp = temp_beside(path)
     try:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+        commit(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 

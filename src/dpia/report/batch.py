@@ -193,7 +193,7 @@ def _read_record(out: Path) -> dict[str, dict]:
 
 
 def _write_record(out: Path, record: dict[str, dict]) -> None:
-    write_atomic(out / RECORD, json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False))
+    write_atomic(out / RECORD, json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False), when_stopped=True)
 
 
 def _publish(out: Path, names: list[str], results: dict[int, Result]) -> None:
@@ -214,7 +214,8 @@ def _publish(out: Path, names: list[str], results: dict[int, Result]) -> None:
             if not entry.get("error") and not entry["outputs"] and not entry.get("running"):
                 del record[name]
         _write_record(out, record)
-        write_atomic(out / "index.html", index_page([_result(name, entry) for name, entry in record.items()], comparisons(out)))
+        write_atomic(out / "index.html", index_page([_result(name, entry) for name, entry in record.items()], comparisons(out)),
+                     when_stopped=True)
 
 
 def reports_in(out: Path) -> dict[str, str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DpiaError, OutputError
-from ..files import ensure_dir, pid_alive, temp_beside
+from ..files import commit, ensure_dir, pid_alive, temp_beside
 from ..formats import REPORT
 from ..html.page import page
 
@@ -194,7 +194,7 @@ class Runner:
         self.temps.add(tmp)
         try:
             tmp.write_bytes(data) if isinstance(data, bytes) else tmp.write_text(data, encoding="utf-8", newline="")
-            os.replace(tmp, path)
+            commit(tmp, path)
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         finally:
@@ -218,7 +218,7 @@ class Runner:
             nb = papermill.execute_notebook(
                 str(notebook), str(tmp), parameters=parameters, kernel_name=KERNEL, km=km,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False, cwd=str(target.parent.resolve()))
-            os.replace(tmp, target)
+            commit(tmp, target)
         except Exception:
             if tmp.exists() and tmp.stat().st_size:
                 os.replace(tmp, target)  # papermill saved the failed notebook with its error: keep it to read
@@ -256,7 +256,7 @@ class Runner:
             temps.add(tmp)
         try:
             weasyprint.HTML(string=html, base_url=str(target.parent)).write_pdf(tmp)
-            os.replace(tmp, target)
+            commit(tmp, target)
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         finally:
