@@ -104,7 +104,8 @@ def screen(audit) -> Screening:
                                     + f", with {term['implied_with'].replace('_', ' ')}"]
     wp248 = set(table.loc[(table.scheme == "wp248") & table.met, "code"])
     facts = dict(zip(table.code, table.basis))
-    other_wp248 = pd.Series([not row.with_wp248 or _another(row, wp248, facts) for row in table.itertuples()],
+    places = {code: {_activity(f) for f in basis} for code, basis in facts.items()}
+    other_wp248 = pd.Series([not row.with_wp248 or _another(row, wp248, facts, places) for row in table.itertuples()],
                             index=table.index, dtype=bool)
     ico = table[(table.scheme == "ico") & table.met & other_wp248]
     art35 = table[(table.scheme == "art35_3") & table.met]
@@ -133,16 +134,20 @@ def screen(audit) -> Screening:
     return Screening(required, reasons, table, _factors(audit), high)
 
 
-def _another(item, wp248: set[str], facts: dict[str, list[str]]) -> bool:
+def _another(item, wp248: set[str], facts: dict[str, list[str]], places: dict[str, set]) -> bool:
     """Is a WP248 criterion met by a fact other than the ones that meet this ICO item, in the same processing? A
     criterion the item itself indicates (its same_as) counts only where something else meets it too (LAW-2026 item
     28); one met only by another activity (care records beside the website's cookies) is not the same processing. A
-    screening answer in audit.yaml speaks for the whole processing."""
-    own = set(facts[item.code])
-    where = {_activity(f) for f in own}
+    screening answer in audit.yaml speaks for the whole processing. ``places``: each criterion's activities (None for
+    an answer in audit.yaml), made once."""
+    where = places[item.code]
     for code in wp248:
-        others = set(facts[code]) - own if code in item.same_as else set(facts[code])
-        if others and (None in where or any(_activity(f) in where | {None} for f in others)):
+        if code in item.same_as:
+            own = set(facts[item.code])
+            acts = {_activity(f) for f in facts[code] if f not in own}
+        else:
+            acts = places[code]
+        if acts and (None in where or None in acts or acts & where):
             return True
     return False
 

@@ -171,7 +171,7 @@ def _information(r: DpiaReport) -> str:
     from .. import applicability
 
     p = r.profile
-    present, applicable = applicability.coverage(p, applicability.elements(p, applicability.facts(r.audit)))
+    present, applicable = applicability.coverage(p, r.applies)  # the report's one answer, made once
     updated = f"was last updated {vocab.long_date(p.last_updated)}" if p.last_updated else "gives no date of its last update"
     return (f"The published privacy notice covers {present} of the {applicable} items of information that apply "
             f"(Art 13 and 14), and {updated}; see the notice review below.")
