@@ -69,12 +69,22 @@ def test_a_stop_python_swallowed_still_keeps_the_output_from_being_written(tmp_p
         files.resume()
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # the interpreter's "Exception ignored"
 def test_a_stop_python_swallowed_after_the_last_write_still_ends_the_run_as_stopped(monkeypatch, capsys):
+    import weakref
+
+    class Collected:
+        pass
+
     def validate(args):
-        _swallowed_stop(cli._Terminated())
+        thing = Collected()
+        weakref.finalize(thing, _swallowed_stop, cli._Terminated())  # where the interpreter cannot raise it
+        keep = weakref.ref(thing, lambda _: cli.files.stop(cli._Terminated()))  # noqa: F841 - the callback must live
+        del thing
         return 0
 
     monkeypatch.setattr(cli, "_cmd_validate", validate)
     assert cli.main(["validate", str(SAMPLES / "best2care")]) == 143
-    assert "dpia: terminated" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "dpia: terminated" in err and "Traceback" not in err and "Exception ignored" not in err
     assert cli.main(["vocab", "art6"]) == 0  # the next run starts afresh

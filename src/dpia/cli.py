@@ -409,10 +409,18 @@ def _interrupt(signum, frame) -> None:
     files.stop(KeyboardInterrupt())
 
 
+def _unraisable(unraisable) -> None:
+    """A stop raised where Python cannot raise it (a weakref callback) is recorded and acted on later: say nothing of
+    it here, where the default hook would print a traceback; anything else goes to that hook."""
+    if not (isinstance(unraisable.exc_value, KeyboardInterrupt) and files.stopped() is not None):
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = (signal.signal(signal.SIGTERM, _terminate), signal.signal(signal.SIGINT, _interrupt)) if main_thread else None
+    hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     files.resume()
     try:
         code = args.func(args)
@@ -436,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         return 143 if isinstance(exc, _Terminated) else 130
     finally:
         files.resume()
+        sys.unraisablehook = hook
         if main_thread:
             signal.signal(signal.SIGTERM, previous[0])
             signal.signal(signal.SIGINT, previous[1])
