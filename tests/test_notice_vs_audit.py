@@ -27,8 +27,9 @@ def text_of(r) -> str:
 
 def flows(*rows) -> pd.DataFrame:
     """A check_flows frame: (flow id, recipient, mechanism kind, restricted, location)."""
-    return pd.DataFrame([{"flow_id": f, "recipient": n, "mechanism_kind": k, "restricted": rest, "location": loc}
-                         for f, n, k, rest, loc in rows])
+    return pd.DataFrame([{"flow_id": f, "recipient": n, "mechanism_kind": k, "restricted": rest, "location": loc,
+                          "own_staff": rest is False and loc != "uk"} for f, n, k, rest, loc in rows],
+                        columns=["flow_id", "recipient", "mechanism_kind", "restricted", "location", "own_staff"])
 
 
 def test_the_notices_derogation_for_its_own_staff_abroad_is_said_to_misdescribe_them():

@@ -312,7 +312,7 @@ def _transfers(audit, profile, checked, applies) -> list[str]:
     if not len(checked):
         return ["The audit records no data flow."]
     restricted = checked[checked.restricted == True]  # noqa: E712 - restricted holds True, False or None
-    own = checked[(checked.restricted == False) & (checked.location != "uk")]  # noqa: E712 - own staff abroad
+    own = checked[checked.own_staff]
     lines = []
     if not len(restricted) and not (checked.location == "unknown").any():
         lines.append("Every flow stays in the UK or with the provider's own staff.")

@@ -139,15 +139,17 @@ def assess(country: str, mechanism: str = "", *, recipient_type: str = "", on: A
 
 
 def check_flows(flows: pd.DataFrame, on: Any = None) -> pd.DataFrame:
-    """One row per flow: the flow's id and recipient and its TransferCheck fields, judged on ``on``."""
+    """One row per flow: the flow's id and recipient and its TransferCheck fields (with ``unplaced`` and ``own_staff``),
+    judged on ``on``."""
     rows = []
     for flow in flows.to_dict("records"):
         try:
-            checked = asdict(assess(flow["country"], flow.get("mechanism", ""), recipient_type=flow.get("recipient_type", ""),
-                                    on=on))
+            check = assess(flow["country"], flow.get("mechanism", ""), recipient_type=flow.get("recipient_type", ""), on=on)
+            checked = {**asdict(check), "unplaced": check.unplaced, "own_staff": check.own_staff}
         except vocab.UnknownCodeError as exc:
-            checked = {"country": flow["country"], "verdict": "missing", "message": str(exc)}
+            checked = {"country": flow["country"], "verdict": "missing", "message": str(exc), "unplaced": False,
+                       "own_staff": False}
         rows.append({"flow_id": flow["flow_id"], "activity_id": flow["activity_id"], "recipient": flow["recipient"], **checked})
     columns = ["flow_id", "activity_id", "recipient", "country", "country_label", "location", "restricted", "approval",
-               "mechanism", "mechanism_kind", "verdict", "message"]
-    return pd.DataFrame(rows, columns=columns)
+               "mechanism", "mechanism_kind", "verdict", "message", "unplaced", "own_staff"]
+    return pd.DataFrame(rows, columns=columns).astype({"unplaced": bool, "own_staff": bool})

@@ -134,7 +134,7 @@ def _transfers(r: DpiaReport) -> list:
     t = r.transfers
     shown = t[t.location.isin(["abroad", "unknown"])]
     restricted = int((shown.restricted == True).sum())  # noqa: E712 - restricted holds True, False or None
-    unknown = shown[(shown.location == "unknown") & (shown.verdict == "unknown")]
+    unknown = shown[shown.unplaced]
     intro = Text(f"{restricted} of {plural(len(t), 'flow')} {agree(restricted, 'is a restricted transfer', 'are restricted transfers')} "
                  f"out of the UK, and {len(unknown)} {agree(len(unknown), 'goes', 'go')} to a recipient "
                  "whose location the notice does not give. Every destination outside the UK, the EEA included, makes a "

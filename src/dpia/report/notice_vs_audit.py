@@ -22,7 +22,7 @@ def _named(rows: pd.DataFrame) -> str:
 
 def _derogation(t: pd.DataFrame) -> str:
     relying = t[t.mechanism_kind == "derogation"]
-    own = relying[relying.restricted == False]  # noqa: E712 - restricted holds True, False or None
+    own = relying[relying.own_staff]
     real = relying.drop(own.index)
     said = []
     if len(own):
@@ -43,7 +43,7 @@ def _leaving(t: pd.DataFrame) -> str:
 
 def _abroad(t: pd.DataFrame) -> str:
     """Where the audit's flows outside the UK go: own staff (no transfer) and restricted transfers."""
-    out = t[(t.restricted == True) | ((t.restricted == False) & (t.location != "uk"))]  # noqa: E712
+    out = t[(t.restricted == True) | t.own_staff]  # noqa: E712 - restricted holds True, False or None
     if not len(out):
         return ""
     kind = {True: "a restricted transfer", False: "the provider's own staff, so not a transfer"}

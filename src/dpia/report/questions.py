@@ -184,12 +184,11 @@ ROUTE = {"ok": "lawful route", "check": "to check", "gap": "route not stated", "
 @computed("transfers")
 def _transfers(r: DpiaReport) -> str:
     t = r.transfers
-    unplaced = (t.location == "unknown") & (t.verdict == "unknown")
-    placed = t[(t.location != "uk") & ~unplaced]
-    unknown = int(unplaced.sum())
+    placed = t[(t.location != "uk") & ~t.unplaced]
+    unknown = int(t.unplaced.sum())
     if not len(placed) and not unknown:
         return "No data leaves the UK."
-    parts = [f"{row.recipient} ({row.country_label}): " + ("the provider's own staff, not a transfer" if row.restricted is False
+    parts = [f"{row.recipient} ({row.country_label}): " + ("the provider's own staff, not a transfer" if row.own_staff
                                                           else ROUTE[row.verdict]) for row in placed.itertuples()]
     if unknown:
         parts.append(f"{plural(unknown, 'recipient')} whose location is unknown")
